@@ -1,0 +1,320 @@
+#include "machine.h"
+
+#include "emulator/devices/goldfish_rtc.h"
+#include "emulator/devices/plic.h"
+#include "emulator/devices/syscon.h"
+#include "emulator/devices/uart16550.h"
+#include "emulator/platform/boot.h"
+#include "emulator/platform/memmap.h"
+#include "emulator/platform/sbi.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+/* Instructions per slice between looks at time, devices and the host:
+   short enough for a timely timer tick, long enough to cost nothing. */
+#define SLICE_INSNS 200000
+#define IDLE_WAIT_CAP_NS 50000000
+
+static uint64_t clock_now(void *opaque)
+{
+	return vclock_ticks(&((struct machine *)opaque)->clock);
+}
+
+static void clock_set(void *opaque, uint64_t ticks)
+{
+	vclock_set_ticks(&((struct machine *)opaque)->clock, ticks);
+}
+
+static uint64_t wall_now(void *opaque)
+{
+	return (uint64_t)machine_wall_ns(opaque);
+}
+
+uint64_t machine_ticks(struct machine *m)
+{
+	return vclock_ticks(&m->clock);
+}
+
+int64_t machine_wall_ns(struct machine *m)
+{
+	return vclock_wall_ns(&m->clock);
+}
+
+void machine_request_exit(struct machine *m, int status)
+{
+	if (!m->exit_requested)
+		m->exit_status = status;
+	m->exit_requested = true;
+	m->hart.stop = true;
+	m->hart.budget = 0;
+}
+
+void machine_request_reboot(struct machine *m)
+{
+	m->reboot_requested = true;
+	m->hart.stop = true;
+	m->hart.budget = 0;
+}
+
+static void on_syscon(void *opaque, enum syscon_action action, int code)
+{
+	struct machine *m = opaque;
+	if (action == SYSCON_REBOOT)
+		machine_request_reboot(m);
+	else
+		machine_request_exit(m, action == SYSCON_POWEROFF ? 0 : code);
+}
+
+static void on_plic_line(void *opaque, int ctx, bool level)
+{
+	struct machine *m = opaque;
+	hart_set_irq(&m->hart, ctx == 0 ? MIP_MEIP : MIP_SEIP, level);
+}
+
+/* --- console ------------------------------------------------------------ */
+
+void machine_console_write(struct machine *m, const uint8_t *buf, size_t n)
+{
+	if (m->console.write)
+		m->console.write(m->console.opaque, buf, n);
+}
+
+static void console_sink_write(void *opaque, const uint8_t *buf, size_t n)
+{
+	machine_console_write(opaque, buf, n);
+}
+
+static void console_drain(struct machine *m)
+{
+	if (!m->console_in_len || m->sbi_console_used || !m->uart)
+		return;
+	size_t took = uart16550_receive(m->uart, m->console_in,
+					m->console_in_len);
+	memmove(m->console_in, m->console_in + took, m->console_in_len - took);
+	m->console_in_len -= took;
+}
+
+size_t machine_console_input(struct machine *m, const uint8_t *buf, size_t n)
+{
+	size_t room = sizeof(m->console_in) - m->console_in_len;
+	if (n > room)
+		n = room;
+	memcpy(m->console_in + m->console_in_len, buf, n);
+	m->console_in_len += n;
+	console_drain(m);
+	return n;
+}
+
+int machine_console_getchar(struct machine *m)
+{
+	m->sbi_console_used = true; /* the guest reads hvc: route input here */
+	if (!m->console_in_len)
+		return -1;
+	int c = m->console_in[0];
+	memmove(m->console_in, m->console_in + 1, --m->console_in_len);
+	return c;
+}
+
+/* --- HTIF and the magic instruction ------------------------------------- */
+
+static void htif_store(void *opaque, uint64_t pa)
+{
+	struct machine *m = opaque;
+	if (!m->htif_tohost || pa - m->htif_tohost >= 8)
+		return;
+	uint64_t cmd;
+	if (!bus_read(&m->bus, m->htif_tohost, 8, &cmd) || cmd == 0)
+		return;
+	unsigned dev = (unsigned)(cmd >> 56), op = (unsigned)(cmd >> 48) & 0xff;
+	uint64_t payload = cmd & ((1ull << 48) - 1);
+	if (dev == 0 && op == 0 && (payload & 1)) {
+		machine_request_exit(m, (int)(payload >> 1));
+	} else if (dev == 1 && op == 1) {
+		uint8_t c = (uint8_t)payload;
+		machine_console_write(m, &c, 1);
+		bus_write(&m->bus, m->htif_tohost, 8, 0);
+		if (m->htif_fromhost)
+			bus_write(&m->bus, m->htif_fromhost, 8,
+				  (1ull << 56) | (1ull << 48));
+		return;
+	}
+	bus_write(&m->bus, m->htif_tohost, 8, 0);
+}
+
+static void magic_dispatch(void *opaque, struct hart *h, unsigned n)
+{
+	struct machine *m = opaque;
+	if (n < PVKIT_MAGIC_COUNT && m->magic[n].fn)
+		m->magic[n].fn(m->magic[n].opaque, m, h);
+}
+
+void machine_set_magic(struct machine *m, unsigned n, magic_fn fn,
+		       void *opaque)
+{
+	if (n < PVKIT_MAGIC_COUNT && n != 0 && n != 7) {
+		m->magic[n].fn = fn;
+		m->magic[n].opaque = opaque;
+	}
+}
+
+enum { REG_A0 = 10, REG_A1 = 11 };
+
+static void magic_ping(void *opaque, struct machine *m, struct hart *h)
+{
+	(void)opaque;
+	(void)m;
+	h->x[REG_A0] += 1;
+}
+
+static void magic_host_time(void *opaque, struct machine *m, struct hart *h)
+{
+	(void)opaque;
+	h->x[REG_A0] = (uint64_t)machine_wall_ns(m);
+	h->x[REG_A1] = machine_ticks(m);
+}
+
+static void magic_bench_mark(void *opaque, struct machine *m, struct hart *h)
+{
+	(void)opaque;
+	(void)m;
+	h->x[REG_A0] = h->instret;
+}
+
+/* --- life cycle ----------------------------------------------------------- */
+
+static int create_devices(struct machine *m, char *err, size_t errlen)
+{
+	const struct memmap_entry *mm = virt_memmap;
+	struct char_sink sink = {m, console_sink_write};
+	if (aclint_init(&m->aclint, &m->bus, &mm[VIRT_ACLINT], &m->hart,
+			clock_now, clock_set, m) != 0)
+		goto fail;
+	m->plic = plic_create(&m->bus, &mm[VIRT_PLIC], on_plic_line, m);
+	if (!m->plic)
+		goto fail;
+	m->uart = uart16550_create(&m->bus, &mm[VIRT_UART0], m->plic, &sink);
+	m->rtc = goldfish_rtc_create(&m->bus, &mm[VIRT_RTC], m->plic,
+				     wall_now, m);
+	m->syscon = syscon_create(&m->bus, &mm[VIRT_TEST], on_syscon, m);
+	if (!m->uart || !m->rtc || !m->syscon)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "cannot create the platform devices");
+	return -1;
+}
+
+int machine_init(struct machine *m, const struct machine_config *cfg,
+		 char *err, size_t errlen)
+{
+	memset(m, 0, sizeof(*m));
+	m->cfg = *cfg;
+	m->ram_size = cfg->ram_size;
+	if (bus_init(&m->bus, virt_memmap[VIRT_DRAM].base, cfg->ram_size)) {
+		snprintf(err, errlen, "cannot allocate %llu MiB of guest RAM",
+			 (unsigned long long)(cfg->ram_size >> 20));
+		return -1;
+	}
+	struct hart_env env = {
+		.opaque = m,
+		.time_now = clock_now,
+		.sbi_call = NULL,
+		.magic = magic_dispatch,
+		.watch_store = htif_store,
+	};
+	if (hart_init(&m->hart, &m->bus, &env)) {
+		snprintf(err, errlen, "cannot allocate the block cache");
+		bus_free(&m->bus);
+		return -1;
+	}
+	vclock_init(&m->clock, cfg->icount, cfg->cpu_hz, &m->hart.instret);
+	machine_set_magic(m, PVKIT_MAGIC_PING, magic_ping, NULL);
+	machine_set_magic(m, PVKIT_MAGIC_HOST_TIME, magic_host_time, NULL);
+	machine_set_magic(m, PVKIT_MAGIC_BENCH_MARK, magic_bench_mark, NULL);
+	if (create_devices(m, err, errlen) ||
+	    boot_load(m, cfg, err, errlen)) {
+		machine_free(m);
+		return -1;
+	}
+	if (m->firmware_sbi)
+		m->hart.env.sbi_call = sbi_handle_ecall;
+	return 0;
+}
+
+void machine_free(struct machine *m)
+{
+	hart_free(&m->hart);
+	uart16550_free(m->uart);
+	goldfish_rtc_free(m->rtc);
+	syscon_free(m->syscon);
+	plic_free(m->plic);
+	bus_free(&m->bus);
+	m->uart = NULL;
+	m->rtc = NULL;
+	m->syscon = NULL;
+	m->plic = NULL;
+}
+
+/* Host ns until the next timer or alarm the idle hart waits for. */
+static int64_t idle_wait_ns(struct machine *m)
+{
+	struct hart *h = &m->hart;
+	uint64_t next = h->mtimecmp;
+	if ((h->menvcfg & MENVCFG_STCE) && h->stimecmp < next)
+		next = h->stimecmp;
+	int64_t wait = IDLE_WAIT_CAP_NS;
+	if (next != UINT64_MAX) {
+		int64_t t = vclock_wait_ns(&m->clock, next);
+		if (t < wait)
+			wait = t;
+	}
+	uint64_t alarm = goldfish_rtc_next_deadline_ns(m->rtc);
+	if (alarm != UINT64_MAX) {
+		int64_t now = machine_wall_ns(m);
+		int64_t t = (int64_t)alarm - now;
+		if (t < wait)
+			wait = t < 0 ? 0 : t;
+	}
+	return wait;
+}
+
+static void idle(struct machine *m, int64_t ns)
+{
+	if (m->host_poll) {
+		m->host_poll(m->host_opaque, m, ns);
+	} else if (ns > 0) {
+		struct timespec ts = {ns / 1000000000, ns % 1000000000};
+		nanosleep(&ts, NULL);
+	}
+}
+
+int machine_run(struct machine *m)
+{
+	struct hart *h = &m->hart;
+	char err[256];
+	while (!m->exit_requested) {
+		if (m->reboot_requested) {
+			m->reboot_requested = false;
+			if (boot_reset(m, err, sizeof(err))) {
+				fprintf(stderr, "pvkit: reboot failed: %s\n", err);
+				return 1;
+			}
+		}
+		hart_update_timers(h, machine_ticks(m));
+		goldfish_rtc_poll(m->rtc);
+		console_drain(m);
+		if (h->wfi && !hart_irq_pending(h)) {
+			idle(m, idle_wait_ns(m));
+			continue;
+		}
+		h->wfi = false;
+		if (m->host_poll)
+			m->host_poll(m->host_opaque, m, 0);
+		h->stop = false;
+		hart_run(h, SLICE_INSNS);
+	}
+	return m->exit_status;
+}

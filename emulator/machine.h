@@ -1,0 +1,101 @@
+/*
+ * pvkit's `virt` machine: RAM, one hart, the platform devices from the
+ * memory-map table, the boot images, and the run loop that drives time,
+ * devices and the hart. host/ creates a machine from a machine_config,
+ * plugs in its back ends (console, host polling, magic handlers) and runs
+ * it until the guest exits.
+ */
+#ifndef PVKIT_MACHINE_H
+#define PVKIT_MACHINE_H
+
+#include "emulator/cpu/hart.h"
+#include "emulator/devices/aclint.h"
+#include "emulator/devices/chardev.h"
+#include "emulator/mem/bus.h"
+#include "emulator/platform/vclock.h"
+#include "protocol/hypercall.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct machine;
+struct plic;
+struct uart16550;
+struct goldfish_rtc;
+struct syscon;
+
+struct machine_config {
+	uint64_t ram_size;
+	const char *kernel; /* Linux Image or RISC-V 64 ELF */
+	const char *initrd;
+	const char *append;
+	const char *bios;   /* M-mode firmware, e.g. OpenSBI fw_dynamic */
+	bool icount;
+	uint64_t cpu_hz;    /* nominal rate for --icount and --cpu-mhz */
+};
+
+typedef void (*magic_fn)(void *opaque, struct machine *m, struct hart *h);
+
+struct machine {
+	struct bus bus;
+	struct hart hart;
+	struct vclock clock;
+	struct aclint aclint;
+	struct plic *plic;
+	struct uart16550 *uart;
+	struct goldfish_rtc *rtc;
+	struct syscon *syscon;
+
+	struct char_sink console; /* where guest console output goes */
+	/* bytes for the guest console waiting for room in the UART FIFO or
+	   for an SBI getchar */
+	uint8_t console_in[512];
+	size_t console_in_len;
+	bool sbi_console_used;
+
+	uint64_t htif_tohost, htif_fromhost; /* 0 when the ELF has none */
+	bool firmware_sbi; /* pvkit plays the M-mode firmware */
+
+	bool exit_requested;
+	bool reboot_requested;
+	int exit_status;
+
+	struct {
+		magic_fn fn;
+		void *opaque;
+	} magic[PVKIT_MAGIC_COUNT];
+
+	/* Host hook, called between slices: poll host I/O, waiting up to
+	   timeout_ns when the guest idles (0 = just look). */
+	void (*host_poll)(void *opaque, struct machine *m, int64_t timeout_ns);
+	void *host_opaque;
+
+	uint64_t ram_size;
+	struct machine_config cfg; /* kept for reboot */
+};
+
+/* Builds the machine and loads the images; on failure returns -1 with a
+   one-line message in err. */
+int machine_init(struct machine *m, const struct machine_config *cfg,
+		 char *err, size_t errlen);
+void machine_free(struct machine *m);
+
+/* Runs until the guest exits; returns its exit status. */
+int machine_run(struct machine *m);
+
+void machine_request_exit(struct machine *m, int status);
+void machine_request_reboot(struct machine *m);
+
+uint64_t machine_ticks(struct machine *m);
+int64_t machine_wall_ns(struct machine *m);
+
+void machine_console_write(struct machine *m, const uint8_t *buf, size_t n);
+/* Host -> guest console bytes; returns how many were taken. */
+size_t machine_console_input(struct machine *m, const uint8_t *buf, size_t n);
+int machine_console_getchar(struct machine *m);
+
+void machine_set_magic(struct machine *m, unsigned n, magic_fn fn,
+		       void *opaque);
+
+#endif

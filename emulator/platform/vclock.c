@@ -1,0 +1,72 @@
+#include "vclock.h"
+
+#include "memmap.h"
+
+#include <time.h>
+
+int64_t host_monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t host_realtime_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+#define NS_PER_TICK (1000000000 / TIMEBASE_HZ)
+
+void vclock_init(struct vclock *c, bool icount, uint64_t cpu_hz,
+		 const uint64_t *instret)
+{
+	c->icount = icount;
+	c->cpu_hz = cpu_hz ? cpu_hz : 1000000000;
+	c->instret = instret;
+	c->host_base_ns = host_monotonic_ns();
+	c->base_ticks = 0;
+	c->idle_ticks = 0;
+	c->wall_base_ns = host_realtime_ns();
+}
+
+uint64_t vclock_ticks(const struct vclock *c)
+{
+	if (c->icount) {
+		unsigned __int128 t = (unsigned __int128)*c->instret *
+				      TIMEBASE_HZ / c->cpu_hz;
+		return c->base_ticks + c->idle_ticks + (uint64_t)t;
+	}
+	int64_t ns = host_monotonic_ns() - c->host_base_ns;
+	return c->base_ticks + (uint64_t)(ns / NS_PER_TICK);
+}
+
+void vclock_set_ticks(struct vclock *c, uint64_t ticks)
+{
+	uint64_t now = vclock_ticks(c);
+	c->base_ticks += ticks - now; /* wraps as mtime would */
+}
+
+int64_t vclock_wall_ns(const struct vclock *c)
+{
+	if (!c->icount)
+		return host_realtime_ns();
+	return c->wall_base_ns + (int64_t)(vclock_ticks(c) * NS_PER_TICK);
+}
+
+int64_t vclock_wait_ns(struct vclock *c, uint64_t ticks)
+{
+	uint64_t now = vclock_ticks(c);
+	if (ticks <= now)
+		return 0;
+	if (c->icount) {
+		c->idle_ticks += ticks - now;
+		return 0;
+	}
+	uint64_t d = ticks - now;
+	if (d > (uint64_t)INT64_MAX / NS_PER_TICK)
+		return INT64_MAX;
+	return (int64_t)(d * NS_PER_TICK);
+}

@@ -1,0 +1,35 @@
+/*
+ * The machine's timebase (10 MHz, the `time` CSR and mtime) and wall
+ * clock. Two sources: host real time (default), or the instruction count
+ * (--icount), where a run is deterministic: time advances by instructions
+ * retired at a nominal clock rate, and jumps ahead while the hart idles.
+ */
+#ifndef PVKIT_PLATFORM_VCLOCK_H
+#define PVKIT_PLATFORM_VCLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vclock {
+	bool icount;
+	uint64_t cpu_hz;          /* nominal instructions per second */
+	const uint64_t *instret;  /* the hart's counter, for icount */
+	int64_t host_base_ns;     /* host monotonic time at tick base */
+	uint64_t base_ticks;      /* ticks at host_base_ns / instret 0 */
+	uint64_t idle_ticks;      /* icount: time skipped while idle */
+	int64_t wall_base_ns;     /* host wall clock at tick 0 */
+};
+
+void vclock_init(struct vclock *c, bool icount, uint64_t cpu_hz,
+		 const uint64_t *instret);
+uint64_t vclock_ticks(const struct vclock *c);
+void vclock_set_ticks(struct vclock *c, uint64_t ticks);
+/* Wall-clock ns since the epoch as the guest should see it. */
+int64_t vclock_wall_ns(const struct vclock *c);
+/* Host ns until `ticks` (0 if past); icount: skips there instead. */
+int64_t vclock_wait_ns(struct vclock *c, uint64_t ticks);
+
+int64_t host_monotonic_ns(void);
+int64_t host_realtime_ns(void);
+
+#endif

@@ -1,0 +1,95 @@
+#!/bin/sh
+# Build the pvkit guest kernel: Linux 6.1 `Image` for riscv64 from Debian's
+# linux-source-6.1, config = tinyconfig + pvkit.config, cross-compiled with
+# Debian's gcc-riscv64-linux-gnu. Output: build/guest/Image (+ vmlinux,
+# kernel.config, System.map), cached by a hash of every input.
+set -eu
+. "$(dirname "$0")/lib.sh"
+guest_lock
+
+KSRC_PKG=linux-source-6.1
+TARBALL=/usr/src/$KSRC_PKG.tar.xz
+FRAGMENT=guest-drivers/linux/pvkit.config
+need make; need "${CROSS}gcc"; need bc; need flex; need bison
+KVER=$(pkgver $KSRC_PKG)
+[ -f "$TARBALL" ] || die "$TARBALL missing (reinstall $KSRC_PKG)"
+
+KEY=$(cache_key kernel-v1 \
+    guest-drivers/linux/build-kernel.sh guest-drivers/linux/lib.sh \
+    "$FRAGMENT" "$KSRC_PKG=$KVER" "$(toolchain_id)")
+CDIR=$CACHE/$KEY
+FILES="Image vmlinux System.map kernel.config"
+
+publish() {
+    for f in $FILES; do install_out "$CDIR/$f" "$f"; done
+    stage "kernel: build/guest/Image ($(stat -c %s "$OUT/Image") bytes) from cache $CDIR"
+}
+
+if [ -f "$CDIR/Image" ]; then publish; exit 0; fi
+
+t0=$(date +%s)
+stage "kernel: cache miss ($KEY), building Linux $KVER with -j$JOBS"
+SRC=$WORK/$KSRC_PKG
+OBJ=$WORK/linux-obj
+LOG=$OUT/log/kernel.log
+mkdir -p "$WORK" "$OUT/log"
+: > "$LOG"
+
+# Unpack the Debian tarball once per package version.
+if [ "$(cat "$SRC.version" 2>/dev/null)" != "$KVER" ]; then
+    stage "kernel: unpacking $TARBALL"
+    rm -rf "$SRC" "$SRC.version" "$OBJ"
+    tar -C "$WORK" -xf "$TARBALL"
+    [ -f "$SRC/Makefile" ] || die "unexpected layout in $TARBALL"
+    echo "$KVER" > "$SRC.version"
+fi
+
+KMAKE="make -C $SRC O=$OBJ ARCH=riscv CROSS_COMPILE=$CROSS"
+mkdir -p "$OBJ"
+
+stage "kernel: configuring (tinyconfig + $FRAGMENT); log: $LOG"
+run_logged "kernel tinyconfig" "$LOG" $KMAKE tinyconfig
+# merge_config.sh warns when a value is overridden or does not take; keep
+# its output in the log, the real check is below.
+(cd "$SRC" && ARCH=riscv CROSS_COMPILE=$CROSS \
+    ./scripts/kconfig/merge_config.sh -m -O "$OBJ" "$OBJ/.config" "$ROOT/$FRAGMENT") \
+    >>"$LOG" 2>&1 || die "merge_config.sh failed (log: $LOG)"
+run_logged "kernel olddefconfig" "$LOG" $KMAKE olddefconfig
+
+# Every CONFIG_X=value asked for must be in the final .config as is, and
+# every "# CONFIG_X is not set" must be off (tinyconfig/olddefconfig drop
+# options whose dependencies are missing without failing).
+missing=$(
+    grep -E '^CONFIG_[A-Za-z0-9_]+=' "$ROOT/$FRAGMENT" | while IFS= read -r line; do
+        grep -qxF "$line" "$OBJ/.config" && continue
+        sym=${line%%=*}
+        got=$(grep -E "^$sym=|^# $sym is not set" "$OBJ/.config" ||
+              echo "nothing (no such symbol, or its dependencies are off)")
+        printf '\n  wanted %s, got %s' "$line" "$got"
+    done
+    sed -n 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1/p' "$ROOT/$FRAGMENT" | while read -r sym; do
+        got=$(grep -E "^$sym=" "$OBJ/.config") || continue
+        printf '\n  wanted %s off, got %s' "$sym" "$got"
+    done
+)
+if [ -n "$missing" ]; then
+    die "kernel config: options from $FRAGMENT did not take:$missing
+(check their dependencies with: make -C $SRC O=$OBJ ARCH=riscv menuconfig, '/' search)"
+fi
+stage "kernel: all $(grep -cE '^CONFIG_[A-Za-z0-9_]+=' "$ROOT/$FRAGMENT") options of the fragment are set"
+
+stage "kernel: compiling Image (output in $LOG)"
+run_logged "kernel build" "$LOG" $KMAKE -j"$JOBS" Image
+
+[ -f "$OBJ/arch/riscv/boot/Image" ] || die "no Image produced (log: $LOG)"
+TMP=$CACHE/.tmp.$KEY.$$
+rm -rf "$TMP"; mkdir -p "$TMP"
+cp "$OBJ/arch/riscv/boot/Image" "$TMP/Image"
+cp "$OBJ/vmlinux" "$TMP/vmlinux"
+cp "$OBJ/System.map" "$TMP/System.map"
+cp "$OBJ/.config" "$TMP/kernel.config"
+cp "$LOG" "$TMP/build.log"
+echo "linux $KVER; $(toolchain_id)" > "$TMP/inputs"
+cache_commit "$TMP" "$CDIR"
+stage "kernel: built in $(( $(date +%s) - t0 ))s"
+publish

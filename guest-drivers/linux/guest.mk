@@ -1,0 +1,70 @@
+# pvkit guest Linux image: `make guest`.
+# Included by the top-level Makefile (working directory = repo root).
+#
+# Outputs (fixed places):
+#   build/guest/Image              Linux 6.1 riscv64 kernel (tinyconfig + pvkit.config)
+#   build/guest/initramfs.cpio.gz  busybox, /init, /tests/*.sh [, /usr/bin/pvkit-agent]
+#   build/guest/busybox            static riscv64 busybox
+# and alongside: vmlinux, System.map, kernel.config, busybox.config,
+# busybox.links, log/{kernel,busybox}.log.
+#
+# Every build is cached by a hash of its inputs under
+# $(PVKIT_CACHE)/guest/<hash>/ (default ~/.cache/pvkit/guest), kernel,
+# busybox and initramfs separately; the scripts always run and decide from
+# the hash, so a rebuild with nothing changed takes seconds and leaves the
+# outputs (and their mtimes) untouched.
+#
+# The guest agent task adds, in its own fragment:
+#   $(GUEST_INITRAMFS): $(GUEST_AGENT)
+# with a rule that builds $(GUEST_AGENT); build-initramfs.sh packs
+# build/guest/pvkit-agent as /usr/bin/pvkit-agent whenever it exists.
+
+GUEST_LINUX_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+GUEST_OUT       := build/guest
+GUEST_IMAGE     := $(GUEST_OUT)/Image
+GUEST_INITRAMFS := $(GUEST_OUT)/initramfs.cpio.gz
+GUEST_BUSYBOX   := $(GUEST_OUT)/busybox
+GUEST_AGENT     := $(GUEST_OUT)/pvkit-agent
+GUEST_OUTPUTS   := $(GUEST_IMAGE) $(GUEST_INITRAMFS) $(GUEST_BUSYBOX)
+
+# QEMU reference boot of the guest test $(GUEST_TEST) (make guest-qemu-test)
+GUEST_TEST ?= cpuinfo-rtc-fp
+
+.PHONY: guest guest-kernel guest-busybox guest-initramfs guest-qemu-test \
+        guest-qemu-shell guest-clean guest-cache-clean guest-deps _guest-force
+
+guest: $(GUEST_OUTPUTS)
+guest-kernel: $(GUEST_IMAGE)
+guest-busybox: $(GUEST_BUSYBOX)
+guest-initramfs: $(GUEST_INITRAMFS)
+
+# The scripts are run every time (_guest-force); they compare the hash of
+# all inputs, Debian package versions included, with the cache.
+$(GUEST_IMAGE): _guest-force
+	@$(GUEST_LINUX_DIR)/build-kernel.sh
+
+$(GUEST_BUSYBOX): _guest-force
+	@$(GUEST_LINUX_DIR)/build-busybox.sh
+
+$(GUEST_INITRAMFS): $(GUEST_BUSYBOX) _guest-force
+	@$(GUEST_LINUX_DIR)/build-initramfs.sh
+
+_guest-force:
+
+# Boot the guest on Debian's QEMU (a reference only, never part of pvkit)
+# and run /tests/$(GUEST_TEST).sh; fails unless it reports exit status 0.
+guest-qemu-test: guest
+	@$(GUEST_LINUX_DIR)/qemu-run.sh test $(GUEST_TEST)
+
+# Interactive busybox shell on Debian's QEMU (Ctrl-A X quits QEMU).
+guest-qemu-shell: guest
+	@$(GUEST_LINUX_DIR)/qemu-run.sh shell
+
+guest-deps:
+	scripts/guest-deps.sh
+
+guest-clean:
+	rm -rf $(GUEST_OUT)
+
+guest-cache-clean:
+	rm -rf $${PVKIT_CACHE:-$$HOME/.cache/pvkit}/guest

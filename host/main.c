@@ -1,0 +1,49 @@
+/*
+ * pvkit: the command-line entry point. Dispatches to the subcommands;
+ * each owns its options and returns pvkit's exit status.
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("pvkit: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return 2;
+}
+
+static const char usage[] =
+	"usage: pvkit run --kernel FILE [--initrd FILE] [--append STR] "
+	"[--mem 512M] [--bios FILE] [--cpu-mhz N] [--icount]\n"
+	"       pvkit bench [cpu|boot|all] [--quick] [--json FILE]\n"
+	"       pvkit agent SOCK COMMAND [ARGS]   (not available yet)\n"
+	"       pvkit ctl SOCK COMMAND [ARGS]     (not available yet)\n"
+	"       pvkit img create|info|convert ... (not available yet)\n";
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(cmd, "bench"))
+		return cmd_bench(argc - 2, argv + 2);
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") ||
+	    !strcmp(cmd, "help")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "agent") || !strcmp(cmd, "ctl") || !strcmp(cmd, "img"))
+		return cli_error("'%s' is not available in this build yet", cmd);
+	return cli_error("unknown subcommand '%s' (see pvkit --help)", cmd);
+}
