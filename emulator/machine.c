@@ -49,14 +49,14 @@ void machine_request_exit(struct machine *m, int status)
 		m->exit_status = status;
 	m->exit_requested = true;
 	m->hart.stop = true;
-	m->hart.budget = 0;
+	hart_kick(&m->hart);
 }
 
 void machine_request_reboot(struct machine *m)
 {
 	m->reboot_requested = true;
 	m->hart.stop = true;
-	m->hart.budget = 0;
+	hart_kick(&m->hart);
 }
 
 static void on_syscon(void *opaque, enum syscon_action action, int code)

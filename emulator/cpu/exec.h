@@ -40,24 +40,16 @@
 		return;                                                    \
 	} while (0)
 
-/* Ends the block at a direct target; slot 0 = taken, 1 = fall-through. */
-#define CHAIN(pcval, slot)                                                 \
-	do {                                                               \
-		struct block *b_ = BLOCK_OF(i);                            \
-		struct block *nb_ = b_->link[slot];                        \
-		if (likely(nb_ && b_->link_epoch == h->epoch &&            \
-			   h->budget > 0)) {                               \
-			h->budget -= nb_->n;                               \
-			h->instret += nb_->n;                              \
-			MUSTTAIL return nb_->insns[0].fn(h, nb_->insns);   \
-		}                                                          \
-		h->pc = (pcval);                                           \
-		h->last_block = b_;                                        \
-		h->last_slot = (slot);                                     \
-		return;                                                    \
-	} while (0)
-
 #define JCACHE_MASK ((1u << JCACHE_BITS) - 1)
+
+/* Continues in block nb_ if the instruction budget allows. */
+#define ENTER_BLOCK(nb_)                                                   \
+	do {                                                               \
+		if (likely(h->instret < h->insn_limit)) {                  \
+			h->instret += (nb_)->n;                            \
+			MUSTTAIL return (nb_)->insns[0].fn(h, (nb_)->insns); \
+		}                                                          \
+	} while (0)
 
 /* Ends the block at a computed target through the jump cache. */
 #define JUMP(pcval)                                                        \
@@ -66,13 +58,29 @@
 		struct jcache_entry *e_ =                                  \
 			&h->jcache[(pc_ >> 1) & JCACHE_MASK];              \
 		if (likely(e_->vpc == pc_ && e_->epoch == h->epoch &&      \
-			   e_->block->priv == h->priv && h->budget > 0)) { \
-			struct block *nb_ = e_->block;                     \
-			h->budget -= nb_->n;                               \
-			h->instret += nb_->n;                              \
-			MUSTTAIL return nb_->insns[0].fn(h, nb_->insns);   \
-		}                                                          \
+			   e_->block->priv == h->priv))                    \
+			ENTER_BLOCK(e_->block);                            \
 		EXIT(pc_);                                                 \
+	} while (0)
+
+/* Ends the block at a direct target; slot 0 = taken, 1 = fall-through.
+   A known link (same page) is followed directly, else the jump cache. */
+#define CHAIN(pcval, slot)                                                 \
+	do {                                                               \
+		struct block *b_ = BLOCK_OF(i);                            \
+		struct block *nb_ = b_->link[slot];                        \
+		if (likely(nb_ != NULL))                                   \
+			ENTER_BLOCK(nb_);                                  \
+		uint64_t pc_ = (pcval);                                    \
+		struct jcache_entry *e_ =                                  \
+			&h->jcache[(pc_ >> 1) & JCACHE_MASK];              \
+		if (e_->vpc == pc_ && e_->epoch == h->epoch &&             \
+		    e_->block->priv == h->priv)                            \
+			ENTER_BLOCK(e_->block);                            \
+		h->pc = pc_;                                               \
+		h->last_block = b_;                                        \
+		h->last_slot = (slot);                                     \
+		return;                                                    \
 	} while (0)
 
 /* Raises an exception at insn i; the rest of its block did not retire. */

@@ -38,7 +38,7 @@ illegal:
 		csr_op(h, i, src, kind);                                   \
 		if (h->fault_cause == UINT64_MAX)                          \
 			return;                                            \
-		if (hart_irq_pending(h) || h->budget <= 0)                 \
+		if (hart_irq_pending(h) || h->instret >= h->insn_limit)                 \
 			EXIT(NEXT_PC(i));                                  \
 		JUMP(NEXT_PC(i));                                          \
 	}

@@ -138,7 +138,6 @@ static struct block *build_block(struct hart *h, uint64_t vpc, uint64_t ppc,
 	b->ppc = ppc;
 	b->priv = h->priv;
 	b->link[0] = b->link[1] = NULL;
-	b->link_epoch = h->epoch;
 	b->cacheable = true;
 	mark_code_page(h, ppc);
 
@@ -224,10 +223,10 @@ static struct block *lookup_block(struct hart *h, uint64_t vpc)
 	return b;
 }
 
-void hart_run(struct hart *h, int64_t budget)
+void hart_run(struct hart *h, uint64_t budget)
 {
-	h->budget = budget;
-	while (h->budget > 0 && !h->stop) {
+	h->insn_limit = h->instret + budget;
+	while (h->instret < h->insn_limit && !h->stop) {
 		if (unlikely((h->mip | h->mip_hw) & h->mie)) {
 			if (hart_take_interrupt(h))
 				continue;
@@ -239,17 +238,14 @@ void hart_run(struct hart *h, int64_t budget)
 		struct block *b = lookup_block(h, h->pc);
 		if (!b)
 			continue;
-		/* link the predecessor if nothing was flushed meanwhile */
+		/* Link within a virtual page only: a block reached validly
+		   vouches for the translation of its own page, so such a link
+		   never needs checking against SFENCE/satp changes. */
 		if (prev && epoch == h->epoch && prev->cacheable &&
-		    b->cacheable && prev->priv == b->priv) {
-			if (prev->link_epoch != h->epoch) {
-				prev->link[0] = prev->link[1] = NULL;
-				prev->link_epoch = h->epoch;
-			}
+		    b->cacheable && prev->priv == b->priv &&
+		    (prev->vpc >> PAGE_SHIFT) == (b->vpc >> PAGE_SHIFT))
 			prev->link[h->last_slot] = b;
-		}
 		h->last_block = NULL;
-		h->budget -= b->n;
 		h->instret += b->n;
 		b->insns[0].fn(h, b->insns);
 	}

@@ -11,7 +11,7 @@
  * handlers tail-call the next one, so a block runs as a chain of direct
  * jumps. A block ends at a control transfer, a CSR or system instruction,
  * a page end or a length limit; its end handler chains straight into the
- * next block when the link is known and the budget lasts.
+ * next block when the link is known and the instruction budget lasts.
  */
 #ifndef PVKIT_CPU_HART_H
 #define PVKIT_CPU_HART_H
@@ -49,8 +49,9 @@ struct insn {
 struct block {
 	uint64_t vpc, ppc;
 	struct block *hash_next;
-	struct block *link[2]; /* successors: taken, fall-through */
-	uint32_t link_epoch;
+	/* successors on the same virtual page (taken, fall-through): such a
+	   link stays valid as long as this block is reachable */
+	struct block *link[2];
 	uint8_t priv;
 	uint8_t n;          /* instructions, the end marker excluded */
 	bool cacheable;     /* false for a lone page-straddling insn */
@@ -106,9 +107,12 @@ struct hart {
 	uint64_t pc;
 	uint8_t priv;
 
-	/* Blocks subtract their length; <= 0 returns to the outer loop. */
-	int64_t budget;
-	uint64_t instret; /* counts each block in full when it starts */
+	/* Each block adds its length to instret when it starts (so
+	   instret counts it in full; a trap takes the rest back). Chaining
+	   stops once instret reaches insn_limit; setting the limit to 0
+	   sends the hart back to its outer loop. */
+	uint64_t instret;
+	uint64_t insn_limit;
 	int64_t cycle_offset;
 
 	uint8_t data_mmu;  /* enum mmu_idx used by loads and stores */
@@ -202,9 +206,11 @@ int hart_init(struct hart *h, struct bus *bus, const struct hart_env *env);
 void hart_free(struct hart *h);
 void hart_reset(struct hart *h, uint64_t pc);
 
-/* Runs until the budget is spent, the hart waits for an interrupt, or
-   something asks it to stop. */
-void hart_run(struct hart *h, int64_t budget);
+/* Runs about `budget` instructions, less if the hart waits for an
+   interrupt or something asks it to stop. */
+void hart_run(struct hart *h, uint64_t budget);
+/* Makes a running hart return to its outer loop soon. */
+static inline void hart_kick(struct hart *h) { h->insn_limit = 0; }
 
 /* Interrupt lines driven by devices (level). */
 void hart_set_irq(struct hart *h, uint64_t mip_bits, bool level);

@@ -108,7 +108,7 @@ void hart_set_irq(struct hart *h, uint64_t bits, bool level)
 	/* A newly raised line must be seen promptly: end the current run
 	   of chained blocks so the dispatcher checks for interrupts. */
 	if (h->mip_hw != old && level)
-		h->budget = 0;
+		hart_kick(h);
 }
 
 void hart_update_timers(struct hart *h, uint64_t now)
