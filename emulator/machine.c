@@ -7,6 +7,7 @@
 #include "emulator/platform/boot.h"
 #include "emulator/platform/memmap.h"
 #include "emulator/platform/sbi.h"
+#include "emulator/virtio/mmio_slots.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -199,7 +200,8 @@ static int create_devices(struct machine *m, char *err, size_t errlen)
 	m->rtc = goldfish_rtc_create(&m->bus, &mm[VIRT_RTC], m->plic,
 				     wall_now, m);
 	m->syscon = syscon_create(&m->bus, &mm[VIRT_TEST], on_syscon, m);
-	if (!m->uart || !m->rtc || !m->syscon)
+	if (!m->uart || !m->rtc || !m->syscon ||
+	    virtio_mmio_add_empty_slots(&m->bus))
 		goto fail;
 	return 0;
 fail:

@@ -124,6 +124,10 @@ OP(magic)
 	if (h->env.magic) {
 		h->pc = PC_OF(i);
 		h->env.magic(h->env.opaque, h, (unsigned)i->imm);
+		if (unlikely(h->stop)) { /* the service ended the run */
+			h->instret -= BLOCK_OF(i)->n - i->idx - 1;
+			EXIT(NEXT_PC(i));
+		}
 	}
 	NEXT();
 }

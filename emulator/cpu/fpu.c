@@ -3,18 +3,20 @@
  * path, and the integer-only operations (min/max, compares, fclass).
  *
  * Host fast path (x86-64 only): add/sub/mul/div/sqrt, and fma when the CPU
- * has FMA3, run as one SSE instruction inside an asm statement that also
- * saves MXCSR, loads the rounding mode with all exceptions masked and the
- * flags clear, reads the flags back and restores the caller's MXCSR. As
- * the whole sequence is one asm statement the compiler cannot fold, move
- * or reorder the arithmetic around the mode switch (a <fenv.h> sequence
- * would need -frounding-math, which GCC does not let a file turn on with
- * a pragma). SSE matches RISC-V where it is used: tininess is detected
- * after rounding, masked underflow is signalled only when tiny and
- * inexact, sNaN operands raise invalid, and NaN results are replaced by
- * the canonical NaN here. NaN operands of fma go to the software path
- * (RISC-V wants NV for inf*0+qNaN). RMM, every conversion and hosts
- * without the fast path use the exact software path in fpu_soft.c.
+ * has FMA3, in RNE/RTZ/RDN/RUP. Each is one asm statement that loads
+ * MXCSR (rounding mode, all exceptions masked, flags clear, FTZ/DAZ off),
+ * runs the single SSE instruction, stores MXCSR to read the flags and
+ * loads the default MXCSR (round to nearest, flags clear) back. Being one
+ * asm statement, the compiler cannot fold, hoist or reorder the
+ * arithmetic around the mode switch, which a <fenv.h> sequence would need
+ * -frounding-math for (GCC ignores `#pragma STDC FENV_ACCESS`). SSE
+ * matches RISC-V where it is used: tininess is detected after rounding,
+ * masked underflow is flagged only when tiny and inexact, sNaN operands
+ * and invalid operations raise invalid, and NaN results are replaced by
+ * the canonical NaN here. fma with a NaN operand goes to the software
+ * path (RISC-V wants NV for inf*0+qNaN). RMM, every conversion, and hosts
+ * without the fast path use the exact software path in fpu_soft.c; the
+ * unit tests cross-check the two paths on millions of operands.
  */
 #include "fpu.h"
 
@@ -50,13 +52,13 @@ static inline int host_rm_ok(int rm)
 #define HOST_BINOP(name, T, insn)                                              \
 	static inline T name(T a, T b, int rm, uint32_t *flags)                \
 	{                                                                      \
-		uint32_t csr = mxcsr_rm[rm], saved, st;                        \
-		__asm__ volatile("stmxcsr %[sv]\n\t"                           \
-				 "ldmxcsr %[cs]\n\t" insn " %[b], %[a]\n\t"    \
+		uint32_t st;                                                   \
+		__asm__ volatile("ldmxcsr %[cs]\n\t" insn " %[b], %[a]\n\t"    \
 				 "stmxcsr %[st]\n\t"                           \
-				 "ldmxcsr %[sv]"                               \
-				 : [a] "+x"(a), [sv] "=m"(saved), [st] "=m"(st) \
-				 : [b] "x"(b), [cs] "m"(csr));                 \
+				 "ldmxcsr %[df]"                               \
+				 : [a] "+x"(a), [st] "=m"(st)                  \
+				 : [b] "x"(b), [cs] "m"(mxcsr_rm[rm]),         \
+				   [df] "m"(mxcsr_rm[FPU_RNE]));               \
 		*flags |= mxcsr_flags(st);                                     \
 		return a;                                                      \
 	}
@@ -76,14 +78,15 @@ HOST_BINOP(host_sqrtsd, double, "sqrtsd")
 #define HOST_FMA(name, T, insn)                                                \
 	static inline T name(T a, T b, T c, int rm, uint32_t *flags)           \
 	{                                                                      \
-		uint32_t csr = mxcsr_rm[rm], saved, st;                        \
-		__asm__ volatile("stmxcsr %[sv]\n\t"                           \
-				 "ldmxcsr %[cs]\n\t" insn                      \
+		uint32_t st;                                                   \
+		__asm__ volatile("ldmxcsr %[cs]\n\t" insn                      \
 				 " %[b], %[a], %[c]\n\t"                       \
 				 "stmxcsr %[st]\n\t"                           \
-				 "ldmxcsr %[sv]"                               \
-				 : [c] "+x"(c), [sv] "=m"(saved), [st] "=m"(st) \
-				 : [a] "x"(a), [b] "x"(b), [cs] "m"(csr));     \
+				 "ldmxcsr %[df]"                               \
+				 : [c] "+x"(c), [st] "=m"(st)                  \
+				 : [a] "x"(a), [b] "x"(b),                     \
+				   [cs] "m"(mxcsr_rm[rm]),                     \
+				   [df] "m"(mxcsr_rm[FPU_RNE]));               \
 		*flags |= mxcsr_flags(st);                                     \
 		return c;                                                      \
 	}

@@ -16,6 +16,7 @@
 #include "fpu.h"
 
 #include <stdint.h>
+#include <string.h>
 
 typedef unsigned __int128 u128;
 
@@ -335,24 +336,36 @@ soft_div(uint64_t a, uint64_t b, int rm, uint32_t *flags, const int D)
 			  D);
 }
 
-/* floor(sqrt(n)) and whether it is exact, for n < 2^128 */
-static u128 isqrt128(u128 n, int *exact)
+/*
+ * floor(sqrt(m)) for 2^124 <= m < 2^127, and whether it is exact.
+ * Host doubles only make the first estimate (an inverse square root by
+ * Newton steps from the exponent-halving guess, then one residual
+ * correction); the answer is settled exactly with 128-bit integers, so
+ * the host's rounding mode and precision cannot change it.
+ */
+static u128 isqrt128(u128 m, int *exact)
 {
-	u128 res = 0, bit = (u128)1 << 126;
+	double x = (double)(uint64_t)(m >> 64), y, corr;
+	uint64_t xb, yb, r;
+	__int128 res;
 
-	while (bit > n)
-		bit >>= 2;
-	while (bit) {
-		if (n >= res + bit) {
-			n -= res + bit;
-			res = (res >> 1) + bit;
-		} else {
-			res >>= 1;
-		}
-		bit >>= 2;
-	}
-	*exact = n == 0;
-	return res;
+	memcpy(&xb, &x, sizeof xb);
+	yb = 0x5fe6eb50c7b537a9ull - (xb >> 1);
+	memcpy(&y, &yb, sizeof y);
+	for (int i = 0; i < 3; i++) /* error 2^-5 -> 2^-35 */
+		y = y * (1.5 - 0.5 * x * y * y);
+	/* sqrt(m) ~= sqrt(m >> 64) * 2^32 to 2^-35; the residual step
+	 * leaves it within one of the floor */
+	r = (uint64_t)(x * y * 4294967296.0);
+	res = (__int128)(m - (u128)r * r); /* |res| < 2^90 */
+	corr = (double)res / (2.0 * (double)r);
+	r += (uint64_t)(int64_t)corr;
+	while ((u128)r * r > m)
+		r--;
+	while ((u128)(r + 1) * (r + 1) <= m)
+		r++;
+	*exact = (u128)r * r == m;
+	return r;
 }
 
 static inline __attribute__((always_inline)) uint64_t

@@ -10,7 +10,9 @@
  * the SiFive test finisher at 0x100000 and the ACLINT at 0x2000000; or HTIF
  * (`tohost`/`fromhost`) when a program asks for it (QEMU `spike`, pvkit).
  *
- * What it owns: the M-mode and S-mode trap vectors and their stacks, the
+ * What it owns: the M-mode and S-mode trap vectors and their stacks,
+ * mscratch and sscratch (they must be 0 while the hart runs in M resp. S:
+ * a test that writes them puts 0 back before the next trap), the
  * PMP entry 0 that crt0 opens for S/U (all memory RWX; see crt0.S), the
  * page pool that page tables come from, and the user region (sections
  * .user.*, placed in their own 2 MiB page) that rt_pt_identity() maps with

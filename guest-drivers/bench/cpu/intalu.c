@@ -1,7 +1,7 @@
 /* CPU benchmark: register-only integer ALU loop (add, xor, shifts, mul). */
 #include "bench.h"
 
-#define ITERS BENCH_SCALE(40000000L, 2000000L)
+#define ITERS BENCH_SCALE(80000000L, 4000000L)
 
 /* volatile so the compiler cannot fold the whole run into a constant */
 static volatile uint64_t seed = 0x0123456789abcdefUL;

@@ -185,7 +185,6 @@ static uint64_t fs_of(void) { return (csr_read(CSR_MSTATUS) & MSTATUS_FS) >> 13;
 
 static void fs_state(void)
 {
-	uint64_t r;
 	csr_clear(CSR_MSTATUS, MSTATUS_FS);
 	csr_set(CSR_MSTATUS, MSTATUS_FS_INITIAL);
 	rt_check("FS set to Initial reads", fs_of(), 1);
@@ -208,24 +207,26 @@ static void fs_state(void)
 	csr_clear(CSR_MSTATUS, MSTATUS_FS);
 	rt_check("FS set to Off reads", fs_of(), 0);
 	rt_check("  SD", csr_read(CSR_MSTATUS) >> 63, 0);
+	/* fixed registers (a0 = rd, a1 = rs1) so that mtval is known */
 #define OFF_TRY(label, insn, bits) do { \
 	rt_catch(); \
-	__asm__ volatile(".option push\n\t.option norvc\n\t" insn "\n\t.option pop" : "=r"(r) : "r"(mem) : "ft0", "memory"); \
+	__asm__ volatile("mv a1, %0\n\t.option push\n\t.option norvc\n\t" insn "\n\t.option pop" \
+			 :: "r"(mem) : "a0", "a1", "ft0", "memory"); \
 	rt_check_true("FS=Off: " label " is illegal", rt_catch_end() && rt_caught.cause == EXC_ILLEGAL); \
 	rt_check("  mtval", rt_caught.tval, bits); \
 } while (0)
-	OFF_TRY("fadd.d", "fadd.d ft0, ft0, ft0, rne\n\tmv %0, zero", 0x02000053);
-	OFF_TRY("fld", "fld ft0, 0(%1)\n\tmv %0, zero", 0x0005b007);
-	OFF_TRY("fsw", "fsw ft0, 0(%1)\n\tmv %0, zero", 0x0005a027);
-	OFF_TRY("fmv.x.d", "fmv.x.d %0, ft0", 0xe2000553);
-	OFF_TRY("fmv.w.x", "fmv.w.x ft0, %1\n\tmv %0, zero", 0xf0058053);
-	OFF_TRY("csrr fflags", "csrr %0, fflags", 0x00102573);
-	OFF_TRY("csrr frm", "csrr %0, frm", 0x00202573);
-	OFF_TRY("csrw fcsr", "csrw fcsr, %1\n\tmv %0, zero", 0x00359073);
+	OFF_TRY("fadd.d", "fadd.d ft0, ft0, ft0, rne", 0x02000053);
+	OFF_TRY("fld", "fld ft0, 0(a1)", 0x0005b007);
+	OFF_TRY("fsw", "fsw ft0, 0(a1)", 0x0005a027);
+	OFF_TRY("fmv.x.d", "fmv.x.d a0, ft0", 0xe2000553);
+	OFF_TRY("fmv.w.x", "fmv.w.x ft0, a1", 0xf0058053);
+	OFF_TRY("csrr fflags", "csrr a0, fflags", 0x00102573);
+	OFF_TRY("csrr frm", "csrr a0, frm", 0x00202573);
+	OFF_TRY("csrw fcsr", "csrw fcsr, a1", 0x00359073);
 	rt_catch();
-	__asm__ volatile("mv a5, %0\n\tc.fld fa0, 0(a5)" :: "r"(mem) : "a5", "fa0", "memory");
+	__asm__ volatile("mv a1, %0\n\tc.fld fa0, 0(a1)" :: "r"(mem) : "a1", "fa0", "memory");
 	rt_check_true("FS=Off: c.fld is illegal", rt_catch_end() && rt_caught.cause == EXC_ILLEGAL);
-	rt_check("  mtval (16-bit)", rt_caught.tval, 0x2100);
+	rt_check("  mtval (16-bit)", rt_caught.tval, 0x2188);
 	csr_set(CSR_MSTATUS, MSTATUS_FS_INITIAL);
 	rt_check("mstatus.FS back on", fs_of(), 1);
 }
