@@ -269,7 +269,9 @@ bool csr_write(struct hart *h, const struct insn *i, unsigned csr,
 		uint64_t mode = v >> 60;
 		if (mode != 0 && mode != 8 && mode != 9)
 			return true; /* unsupported mode: no change at all */
-		h->satp = mode ? v & ~(0xffffull << 44) : 0; /* no ASIDs */
+		/* 16 ASID bits are kept, but every satp write flushes the
+		   whole TLB, which is correct whatever the ASID says */
+		h->satp = mode ? v : 0;
 		hart_tlb_flush(h);
 		return true;
 	}

@@ -27,6 +27,26 @@ static void set(struct insn *o, insn_fn fn, int rd, int rs1, int rs2,
 	o->imm = imm;
 }
 
+/* The miss handlers of loads and stores read the access size here. */
+static void mem_kind(struct insn *o)
+{
+	static const struct {
+		insn_fn fn;
+		uint8_t kind;
+	} k[] = {{op_lb, 1 | 16}, {op_lh, 2 | 16}, {op_lw, 4 | 16},
+		 {op_ld, 8},	  {op_lbu, 1},	   {op_lhu, 2},
+		 {op_lwu, 4},	  {op_sb, 1},	   {op_sh, 2},
+		 {op_sw, 4},	  {op_sd, 8}};
+	for (size_t n = 0; n < sizeof(k) / sizeof(k[0]); n++) {
+		if (o->fn != k[n].fn)
+			continue;
+		if (n < 7)
+			o->rs2 = k[n].kind;
+		else
+			o->rs3 = k[n].kind;
+	}
+}
+
 static void illegal(struct insn *o, uint32_t raw)
 {
 	set(o, op_illegal, 0, 0, 0, (int64_t)((uint64_t)raw << 32));
@@ -526,6 +546,7 @@ void decode_insn(struct insn *out, uint32_t raw, uint64_t pc)
 		raw &= 0xffff;
 		decode16(out, raw, pc);
 	}
+	mem_kind(out);
 }
 
 bool insn_ends_block(const struct insn *i)

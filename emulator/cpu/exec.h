@@ -103,12 +103,23 @@ int mem_store_slow(struct hart *h, uint64_t va, unsigned size, uint64_t val);
    is checked for write permission. Returns a host pointer or NULL. */
 void *mem_amo_ptr(struct hart *h, uint64_t va, unsigned size, bool is_lr);
 
+/* The TLB hit test: the tag holds a page-aligned VA; an access whose
+   low bits are misaligned for its size never matches, so misaligned
+   accesses take the slow path too. */
+#define TLB_HIT(e, va, size)                                               \
+	((e)->tag == ((va) & ~(uint64_t)(0xfff & ~((size)-1))))
+
+static inline const struct tlb_entry *dtlb(const struct tlb_entry *set,
+					   uint64_t va)
+{
+	return &set[(va >> 12) & (TLB_SIZE - 1)];
+}
+
 static inline int load_fast(struct hart *h, uint64_t va, unsigned size,
 			    uint64_t *val)
 {
-	const struct tlb_entry *e =
-		&h->tlb[h->data_mmu][ACCESS_READ][(va >> 12) & (TLB_SIZE - 1)];
-	if (likely(e->tag == (va & ~(uint64_t)(0xfff & ~(size - 1))))) {
+	const struct tlb_entry *e = dtlb(h->dtlb_read, va);
+	if (likely(TLB_HIT(e, va, size))) {
 		uint64_t v = 0;
 		memcpy(&v, (void *)(e->addend + va), size);
 		*val = v;
@@ -120,9 +131,8 @@ static inline int load_fast(struct hart *h, uint64_t va, unsigned size,
 static inline int store_fast(struct hart *h, uint64_t va, unsigned size,
 			     uint64_t val)
 {
-	const struct tlb_entry *e =
-		&h->tlb[h->data_mmu][ACCESS_WRITE][(va >> 12) & (TLB_SIZE - 1)];
-	if (likely(e->tag == (va & ~(uint64_t)(0xfff & ~(size - 1))))) {
+	const struct tlb_entry *e = dtlb(h->dtlb_write, va);
+	if (likely(TLB_HIT(e, va, size))) {
 		memcpy((void *)(e->addend + va), &val, size);
 		return 0;
 	}
@@ -150,7 +160,7 @@ static inline bool fp_enabled(const struct hart *h)
 
 #define EXC_ILLEGAL_HERE()                                                 \
 	do {                                                               \
-		insn_trap(h, i, EXC_ILLEGAL, 0);                           \
+		insn_trap(h, i, EXC_ILLEGAL, (uint64_t)i->imm >> 32);      \
 		return;                                                    \
 	} while (0)
 

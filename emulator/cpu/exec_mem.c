@@ -5,54 +5,86 @@
  */
 #include "exec.h"
 
-#define LOAD(name, size, conv)                                             \
-	OP(name)                                                           \
-	{                                                                  \
-		uint64_t va = X(i->rs1) + (uint64_t)i->imm, v;             \
-		if (unlikely(load_fast(h, va, size, &v))) {                \
-			insn_trap(h, i, h->fault_cause, h->fault_tval);    \
-			return;                                            \
-		}                                                          \
-		X(i->rd) = conv;                                           \
-		NEXT();                                                    \
+/* Integer loads and stores keep their TLB hit inline and leave misses
+   to one shared handler each, so the hit path needs no stack frame.
+   rs2 of a load (unused otherwise) holds its size and signedness. */
+enum { MEM_SIGNED = 16 };
+
+static uint64_t extend(uint64_t v, unsigned kind)
+{
+	switch (kind) {
+	case 1 | MEM_SIGNED: return (uint64_t)(int64_t)(int8_t)v;
+	case 2 | MEM_SIGNED: return (uint64_t)(int64_t)(int16_t)v;
+	case 4 | MEM_SIGNED: return (uint64_t)(int64_t)(int32_t)v;
 	}
+	return v;
+}
 
-LOAD(lb, 1, (uint64_t)(int64_t)(int8_t)v)
-LOAD(lh, 2, (uint64_t)(int64_t)(int16_t)v)
-LOAD(lw, 4, (uint64_t)(int64_t)(int32_t)v)
-LOAD(ld, 8, v)
-LOAD(lbu, 1, v)
-LOAD(lhu, 2, v)
-LOAD(lwu, 4, v)
+OP(load_slow)
+{
+	uint64_t va = X(i->rs1) + (uint64_t)i->imm, v;
+	if (mem_load_slow(h, va, i->rs2 & 15, &v)) {
+		insn_trap(h, i, h->fault_cause, h->fault_tval);
+		return;
+	}
+	X(i->rd) = extend(v, i->rs2);
+	NEXT();
+}
 
-/* A store that dropped decoded code may have rewritten this very block:
-   continue from the dispatcher, which decodes afresh. */
-#define STORE_DONE(r)                                                      \
-	do {                                                               \
-		if (unlikely(r)) {                                         \
-			if ((r) < 0) {                                     \
-				insn_trap(h, i, h->fault_cause,            \
-					  h->fault_tval);                  \
-				return;                                    \
-			}                                                  \
-			h->instret -= BLOCK_OF(i)->n - i->idx - 1;         \
-			EXIT(NEXT_PC(i));                                  \
-		}                                                          \
-		NEXT();                                                    \
-	} while (0)
-
-#define STORE(name, size)                                                  \
+#define LOAD(name, type)                                                   \
 	OP(name)                                                           \
 	{                                                                  \
 		uint64_t va = X(i->rs1) + (uint64_t)i->imm;                \
-		int r = store_fast(h, va, size, X(i->rs2));                \
-		STORE_DONE(r);                                             \
+		const struct tlb_entry *e = dtlb(h->dtlb_read, va);        \
+		if (unlikely(!TLB_HIT(e, va, sizeof(type))))               \
+			MUSTTAIL return op_load_slow(h, i);                \
+		type v;                                                    \
+		memcpy(&v, (void *)(e->addend + va), sizeof(type));        \
+		X(i->rd) = (uint64_t)(int64_t)v;                           \
+		NEXT();                                                    \
 	}
 
-STORE(sb, 1)
-STORE(sh, 2)
-STORE(sw, 4)
-STORE(sd, 8)
+LOAD(lb, int8_t)
+LOAD(lh, int16_t)
+LOAD(lw, int32_t)
+LOAD(ld, int64_t)
+LOAD(lbu, uint8_t)
+LOAD(lhu, uint16_t)
+LOAD(lwu, uint32_t)
+
+/* A store that dropped decoded code may have rewritten this very block:
+   continue from the dispatcher, which decodes afresh. */
+OP(store_slow)
+{
+	uint64_t va = X(i->rs1) + (uint64_t)i->imm;
+	int r = mem_store_slow(h, va, i->rs3, X(i->rs2));
+	if (unlikely(r)) {
+		if (r < 0) {
+			insn_trap(h, i, h->fault_cause, h->fault_tval);
+			return;
+		}
+		h->instret -= BLOCK_OF(i)->n - i->idx - 1;
+		EXIT(NEXT_PC(i));
+	}
+	NEXT();
+}
+
+#define STORE(name, type)                                                  \
+	OP(name)                                                           \
+	{                                                                  \
+		uint64_t va = X(i->rs1) + (uint64_t)i->imm;                \
+		const struct tlb_entry *e = dtlb(h->dtlb_write, va);       \
+		if (unlikely(!TLB_HIT(e, va, sizeof(type))))               \
+			MUSTTAIL return op_store_slow(h, i);               \
+		type v = (type)X(i->rs2);                                  \
+		memcpy((void *)(e->addend + va), &v, sizeof(type));        \
+		NEXT();                                                    \
+	}
+
+STORE(sb, uint8_t)
+STORE(sh, uint16_t)
+STORE(sw, uint32_t)
+STORE(sd, uint64_t)
 
 /* A: aq/rl need nothing on a single in-order hart. */
 

@@ -115,6 +115,8 @@ struct hart {
 	uint64_t insn_limit;
 	int64_t cycle_offset;
 
+	/* the TLB sets loads and stores use now (follow data_mmu) */
+	struct tlb_entry *dtlb_read, *dtlb_write;
 	uint8_t data_mmu;  /* enum mmu_idx used by loads and stores */
 	uint8_t fetch_mmu; /* enum mmu_idx used by fetches */
 	struct tlb_entry tlb[MMU_COUNT][3][TLB_SIZE];

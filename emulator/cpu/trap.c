@@ -21,6 +21,8 @@ void hart_update_mmu_idx(struct hart *h)
 	h->data_mmu = by_priv[data_priv];
 	if (data_priv == PRIV_S && (h->mstatus & MSTATUS_SUM))
 		h->data_mmu = MMU_S_SUM;
+	h->dtlb_read = h->tlb[h->data_mmu][ACCESS_READ];
+	h->dtlb_write = h->tlb[h->data_mmu][ACCESS_WRITE];
 }
 
 void hart_raise(struct hart *h, uint64_t cause, uint64_t tval)
