@@ -33,8 +33,12 @@ UNIT_MAIN := $(BUILD)/gen/unit_main.c
 
 objs = $(patsubst %.c,$(1)/%.o,$(2))
 
-.PHONY: all test unit-tests unit-tests-san check-format format bench run clean
+
+.PHONY: deps all test unit-tests unit-tests-san check-format format bench run clean
 all: $(BUILD)/pvkit
+
+deps:
+	scripts/deps.sh
 
 # The unit-test runner calls <name>_suite() for each tests/unit/test_<name>.c.
 $(UNIT_MAIN): $(UNIT_SRCS) Makefile
@@ -79,13 +83,16 @@ unit-tests-san: $(BUILD)/unit-tests-san
 include guest-drivers/guest.mk
 -include guest-drivers/linux/guest.mk
 
-test: $(BUILD)/pvkit $(BUILD)/unit-tests guest-tests
+test: $(BUILD)/pvkit $(BUILD)/unit-tests guest-tests guest
 	@tests/run-all.sh
 
 bench: $(BUILD)/pvkit guest-tests
 	$(BUILD)/pvkit bench all
 
-run: $(BUILD)/pvkit guest
+# Everything a fresh machine needs, then the guest on this terminal.
+run:
+	scripts/deps.sh
+	$(MAKE) $(BUILD)/pvkit guest
 	$(BUILD)/pvkit run --kernel $(BUILD)/guest/Image \
 		--initrd $(BUILD)/guest/initramfs.cpio.gz \
 		--append "console=ttyS0 earlycon"
