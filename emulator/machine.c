@@ -293,10 +293,41 @@ static void idle(struct machine *m, int64_t ns)
 	}
 }
 
+/* Clock-rate matching, as the classic throttle does: compare the
+   instructions run with what the target rate allows since the stretch
+   began and sleep the difference. A stretch restarts after idling or
+   after falling far behind, so the guest never runs in catch-up bursts. */
+static void pace(struct machine *m)
+{
+	uint64_t hz = m->cfg.cpu_hz;
+	int64_t now = host_monotonic_ns();
+	uint64_t ran = m->hart.instret - m->pace_base_instret;
+	int64_t due = (int64_t)((unsigned __int128)ran * 1000000000u / hz);
+	int64_t ahead = due - (now - m->pace_base_ns);
+	if (ahead > 200000) {
+		struct timespec ts = {ahead / 1000000000, ahead % 1000000000};
+		nanosleep(&ts, NULL);
+	} else if (ahead < -100000000) {
+		m->pace_base_ns = now;
+		m->pace_base_instret = m->hart.instret;
+	}
+}
+
+static void pace_restart(struct machine *m)
+{
+	m->pace_base_ns = host_monotonic_ns();
+	m->pace_base_instret = m->hart.instret;
+}
+
 int machine_run(struct machine *m)
 {
 	struct hart *h = &m->hart;
 	char err[256];
+	bool paced = m->cfg.cpu_hz && !m->cfg.icount;
+	uint64_t slice = SLICE_INSNS;
+	if (paced && m->cfg.cpu_hz / 1000 < slice)
+		slice = m->cfg.cpu_hz / 1000 + 1; /* about 1 ms of guest time */
+	pace_restart(m);
 	while (!m->exit_requested) {
 		if (m->reboot_requested) {
 			m->reboot_requested = false;
@@ -310,13 +341,16 @@ int machine_run(struct machine *m)
 		console_drain(m);
 		if (h->wfi && !hart_irq_pending(h)) {
 			idle(m, idle_wait_ns(m));
+			pace_restart(m);
 			continue;
 		}
 		h->wfi = false;
 		if (m->host_poll)
 			m->host_poll(m->host_opaque, m, 0);
 		h->stop = false;
-		hart_run(h, SLICE_INSNS);
+		hart_run(h, slice);
+		if (paced)
+			pace(m);
 	}
 	return m->exit_status;
 }

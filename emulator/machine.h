@@ -73,6 +73,11 @@ struct machine {
 
 	uint64_t ram_size;
 	struct machine_config cfg; /* kept for reboot */
+
+	/* --cpu-mhz pacing: host time and instret at the start of the
+	   current paced stretch */
+	int64_t pace_base_ns;
+	uint64_t pace_base_instret;
 };
 
 /* Builds the machine and loads the images; on failure returns -1 with a
