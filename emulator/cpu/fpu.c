@@ -33,7 +33,7 @@
 
 /* MXCSR: all exceptions masked (bits 7..12), FTZ/DAZ off, flags clear,
  * rounding control in bits 13..14 indexed by enum fpu_rm (RNE..RUP). */
-static const uint32_t mxcsr_rm[4] = { 0x1f80, 0x7f80, 0x3f80, 0x5f80 };
+static const uint32_t mxcsr_rm[4] = {0x1f80, 0x7f80, 0x3f80, 0x5f80};
 
 static inline uint32_t mxcsr_flags(uint32_t m)
 {
@@ -79,14 +79,13 @@ HOST_BINOP(host_sqrtsd, double, "sqrtsd")
 	static inline T name(T a, T b, T c, int rm, uint32_t *flags)           \
 	{                                                                      \
 		uint32_t st;                                                   \
-		__asm__ volatile("ldmxcsr %[cs]\n\t" insn                      \
-				 " %[b], %[a], %[c]\n\t"                       \
-				 "stmxcsr %[st]\n\t"                           \
-				 "ldmxcsr %[df]"                               \
-				 : [c] "+x"(c), [st] "=m"(st)                  \
-				 : [a] "x"(a), [b] "x"(b),                     \
-				   [cs] "m"(mxcsr_rm[rm]),                     \
-				   [df] "m"(mxcsr_rm[FPU_RNE]));               \
+		__asm__ volatile(                                              \
+			"ldmxcsr %[cs]\n\t" insn " %[b], %[a], %[c]\n\t"       \
+			"stmxcsr %[st]\n\t"                                    \
+			"ldmxcsr %[df]"                                        \
+			: [c] "+x"(c), [st] "=m"(st)                           \
+			: [a] "x"(a), [b] "x"(b), [cs] "m"(mxcsr_rm[rm]),      \
+			  [df] "m"(mxcsr_rm[FPU_RNE]));                        \
 		*flags |= mxcsr_flags(st);                                     \
 		return c;                                                      \
 	}
@@ -140,16 +139,16 @@ static inline uint64_t f64_bits(double f)
 	uint32_t f32_##name(uint32_t a, uint32_t b, int rm, uint32_t *flags)   \
 	{                                                                      \
 		if (host_rm_ok(rm))                                            \
-			return f32_bits(hostfn(f32_val(a), f32_val(b), rm,      \
-					       flags));                        \
+			return f32_bits(                                       \
+				hostfn(f32_val(a), f32_val(b), rm, flags));    \
 		return f32_##name##_soft(a, b, rm, flags);                     \
 	}
 #define HOST_ENTRY_F64(name, hostfn)                                           \
 	uint64_t f64_##name(uint64_t a, uint64_t b, int rm, uint32_t *flags)   \
 	{                                                                      \
 		if (host_rm_ok(rm))                                            \
-			return f64_bits(hostfn(f64_val(a), f64_val(b), rm,      \
-					       flags));                        \
+			return f64_bits(                                       \
+				hostfn(f64_val(a), f64_val(b), rm, flags));    \
 		return f64_##name##_soft(a, b, rm, flags);                     \
 	}
 
@@ -196,8 +195,8 @@ uint32_t f32_fma(uint32_t a, uint32_t b, uint32_t c, int op, int rm,
 			a ^= 0x80000000u;
 		if (op & 1)
 			c ^= 0x80000000u;
-		return f32_bits(
-			host_fmass(f32_val(a), f32_val(b), f32_val(c), rm, flags));
+		return f32_bits(host_fmass(f32_val(a), f32_val(b), f32_val(c),
+					   rm, flags));
 	}
 	return f32_fma_soft(a, b, c, op, rm, flags);
 }
@@ -211,8 +210,8 @@ uint64_t f64_fma(uint64_t a, uint64_t b, uint64_t c, int op, int rm,
 			a ^= 0x8000000000000000ull;
 		if (op & 1)
 			c ^= 0x8000000000000000ull;
-		return f64_bits(
-			host_fmasd(f64_val(a), f64_val(b), f64_val(c), rm, flags));
+		return f64_bits(host_fmasd(f64_val(a), f64_val(b), f64_val(c),
+					   rm, flags));
 	}
 	return f64_fma_soft(a, b, c, op, rm, flags);
 }
@@ -357,7 +356,6 @@ unsigned fpu_host_paths(void)
 		return neg ? FPU_CLASS_NEG_NORMAL : FPU_CLASS_POS_NORMAL;      \
 	}
 
-MINMAX(uint32_t, f32, 0x80000000u, 0x00400000u, 0x7f800000u,
-       F32_CANONICAL_NAN)
+MINMAX(uint32_t, f32, 0x80000000u, 0x00400000u, 0x7f800000u, F32_CANONICAL_NAN)
 MINMAX(uint64_t, f64, 0x8000000000000000ull, 0x0008000000000000ull,
        0x7ff0000000000000ull, F64_CANONICAL_NAN)

@@ -20,7 +20,7 @@
 
 typedef unsigned __int128 u128;
 
-#define FMT_P(D) ((D) ? 53 : 24)	 /* precision incl. hidden bit */
+#define FMT_P(D) ((D) ? 53 : 24) /* precision incl. hidden bit */
 #define FMT_BIAS(D) ((D) ? 1023 : 127)
 #define FMT_EMAXF(D) ((D) ? 0x7ff : 0xff) /* all-ones exponent field */
 #define FMT_SIGN(D) ((D) ? 1ull << 63 : 1ull << 31)
@@ -33,7 +33,7 @@ enum { C_ZERO, C_FINITE, C_INF, C_QNAN, C_SNAN };
 struct unp {
 	int cls;
 	int sign;
-	int exp;	 /* value = sig * 2^exp when cls == C_FINITE */
+	int exp; /* value = sig * 2^exp when cls == C_FINITE */
 	uint64_t sig;
 };
 
@@ -110,21 +110,11 @@ static inline u128 rshift_round(u128 s, int drop, int rm, int sign,
 	}
 	*inexact = rbit | sticky;
 	switch (rm) {
-	case FPU_RTZ:
-		inc = 0;
-		break;
-	case FPU_RDN:
-		inc = sign && (rbit | sticky);
-		break;
-	case FPU_RUP:
-		inc = !sign && (rbit | sticky);
-		break;
-	case FPU_RMM:
-		inc = rbit;
-		break;
-	default: /* RNE */
-		inc = rbit && (sticky || (kept & 1));
-		break;
+	case FPU_RTZ: inc = 0; break;
+	case FPU_RDN: inc = sign && (rbit | sticky); break;
+	case FPU_RUP: inc = !sign && (rbit | sticky); break;
+	case FPU_RMM: inc = rbit; break;
+	default: /* RNE */ inc = rbit && (sticky || (kept & 1)); break;
 	}
 	return kept + (unsigned)inc;
 }
@@ -132,10 +122,10 @@ static inline u128 rshift_round(u128 s, int drop, int rm, int sign,
 static inline uint64_t overflow_result(int sign, int rm, uint32_t *flags,
 				       const int D)
 {
-	int to_inf = rm == FPU_RTZ	? 0
-		     : rm == FPU_RDN	? sign
-		     : rm == FPU_RUP	? !sign
-					: 1;
+	int to_inf = rm == FPU_RTZ   ? 0
+		     : rm == FPU_RDN ? sign
+		     : rm == FPU_RUP ? !sign
+				     : 1;
 
 	*flags |= FPU_OF | FPU_NX;
 	if (to_inf)
@@ -332,8 +322,7 @@ soft_div(uint64_t a, uint64_t b, int rm, uint32_t *flags, const int D)
 	n = (u128)(x.sig << lx) << 64;
 	q = n / (y.sig << ly);
 	q |= (u128)(n % (y.sig << ly) != 0);
-	return round_pack(s, (x.exp - lx) - (y.exp - ly) - 64, q, rm, flags,
-			  D);
+	return round_pack(s, (x.exp - lx) - (y.exp - ly) - 64, q, rm, flags, D);
 }
 
 /*
@@ -527,17 +516,11 @@ to_int(uint64_t a, int rm, uint32_t *flags, int is_signed, int bits,
 	u128 mag;
 
 	switch (x.cls) {
-	case C_ZERO:
-		return 0;
+	case C_ZERO: return 0;
 	case C_QNAN:
-	case C_SNAN:
-		*flags |= FPU_NV;
-		return pos_sat;
-	case C_INF:
-		*flags |= FPU_NV;
-		return x.sign ? neg_sat : pos_sat;
-	default:
-		break;
+	case C_SNAN: *flags |= FPU_NV; return pos_sat;
+	case C_INF: *flags |= FPU_NV; return x.sign ? neg_sat : pos_sat;
+	default: break;
 	}
 	if (x.exp >= 0)
 		mag = x.exp > 64 ? (u128)1 << 100 : (u128)x.sig << x.exp;
@@ -652,14 +635,10 @@ uint64_t f32_to_f64(uint32_t a, uint32_t *flags)
 	case C_SNAN:
 		*flags |= FPU_NV;
 		/* fall through */
-	case C_QNAN:
-		return F64_CANONICAL_NAN;
-	case C_INF:
-		return sign_bit(x.sign, 1) | FMT_INF(1);
-	case C_ZERO:
-		return sign_bit(x.sign, 1);
-	default:
-		return round_pack(x.sign, x.exp, x.sig, FPU_RNE, flags, 1);
+	case C_QNAN: return F64_CANONICAL_NAN;
+	case C_INF: return sign_bit(x.sign, 1) | FMT_INF(1);
+	case C_ZERO: return sign_bit(x.sign, 1);
+	default: return round_pack(x.sign, x.exp, x.sig, FPU_RNE, flags, 1);
 	}
 }
 
@@ -671,12 +650,9 @@ uint32_t f64_to_f32(uint64_t a, int rm, uint32_t *flags)
 	case C_SNAN:
 		*flags |= FPU_NV;
 		/* fall through */
-	case C_QNAN:
-		return F32_CANONICAL_NAN;
-	case C_INF:
-		return (uint32_t)(sign_bit(x.sign, 0) | FMT_INF(0));
-	case C_ZERO:
-		return (uint32_t)sign_bit(x.sign, 0);
+	case C_QNAN: return F32_CANONICAL_NAN;
+	case C_INF: return (uint32_t)(sign_bit(x.sign, 0) | FMT_INF(0));
+	case C_ZERO: return (uint32_t)sign_bit(x.sign, 0);
 	default:
 		return (uint32_t)round_pack(x.sign, x.exp, x.sig, rm, flags, 0);
 	}

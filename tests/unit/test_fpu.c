@@ -20,8 +20,13 @@
 #include "../../emulator/cpu/fpu.h"
 
 enum { ADD, SUB, MUL, DIV, SQRT, FMADD, FMSUB, FNMSUB, FNMADD };
-enum { RNE = FPU_RNE, RTZ = FPU_RTZ, RDN = FPU_RDN, RUP = FPU_RUP,
-       RMM = FPU_RMM };
+enum {
+	RNE = FPU_RNE,
+	RTZ = FPU_RTZ,
+	RDN = FPU_RDN,
+	RUP = FPU_RUP,
+	RMM = FPU_RMM
+};
 enum { NX = FPU_NX, UF = FPU_UF, OF = FPU_OF, DZ = FPU_DZ, NV = FPU_NV };
 
 #define QNAN32 0x7fc00000u
@@ -42,15 +47,18 @@ static uint32_t run32(int op, int soft, uint32_t a, uint32_t b, uint32_t c,
 {
 	switch (op) {
 	case ADD:
-		return soft ? f32_add_soft(a, b, rm, fl) : f32_add(a, b, rm, fl);
+		return soft ? f32_add_soft(a, b, rm, fl)
+			    : f32_add(a, b, rm, fl);
 	case SUB:
-		return soft ? f32_sub_soft(a, b, rm, fl) : f32_sub(a, b, rm, fl);
+		return soft ? f32_sub_soft(a, b, rm, fl)
+			    : f32_sub(a, b, rm, fl);
 	case MUL:
-		return soft ? f32_mul_soft(a, b, rm, fl) : f32_mul(a, b, rm, fl);
+		return soft ? f32_mul_soft(a, b, rm, fl)
+			    : f32_mul(a, b, rm, fl);
 	case DIV:
-		return soft ? f32_div_soft(a, b, rm, fl) : f32_div(a, b, rm, fl);
-	case SQRT:
-		return soft ? f32_sqrt_soft(a, rm, fl) : f32_sqrt(a, rm, fl);
+		return soft ? f32_div_soft(a, b, rm, fl)
+			    : f32_div(a, b, rm, fl);
+	case SQRT: return soft ? f32_sqrt_soft(a, rm, fl) : f32_sqrt(a, rm, fl);
 	default:
 		return soft ? f32_fma_soft(a, b, c, op - FMADD, rm, fl)
 			    : f32_fma(a, b, c, op - FMADD, rm, fl);
@@ -62,15 +70,18 @@ static uint64_t run64(int op, int soft, uint64_t a, uint64_t b, uint64_t c,
 {
 	switch (op) {
 	case ADD:
-		return soft ? f64_add_soft(a, b, rm, fl) : f64_add(a, b, rm, fl);
+		return soft ? f64_add_soft(a, b, rm, fl)
+			    : f64_add(a, b, rm, fl);
 	case SUB:
-		return soft ? f64_sub_soft(a, b, rm, fl) : f64_sub(a, b, rm, fl);
+		return soft ? f64_sub_soft(a, b, rm, fl)
+			    : f64_sub(a, b, rm, fl);
 	case MUL:
-		return soft ? f64_mul_soft(a, b, rm, fl) : f64_mul(a, b, rm, fl);
+		return soft ? f64_mul_soft(a, b, rm, fl)
+			    : f64_mul(a, b, rm, fl);
 	case DIV:
-		return soft ? f64_div_soft(a, b, rm, fl) : f64_div(a, b, rm, fl);
-	case SQRT:
-		return soft ? f64_sqrt_soft(a, rm, fl) : f64_sqrt(a, rm, fl);
+		return soft ? f64_div_soft(a, b, rm, fl)
+			    : f64_div(a, b, rm, fl);
+	case SQRT: return soft ? f64_sqrt_soft(a, rm, fl) : f64_sqrt(a, rm, fl);
 	default:
 		return soft ? f64_fma_soft(a, b, c, op - FMADD, rm, fl)
 			    : f64_fma(a, b, c, op - FMADD, rm, fl);
@@ -96,10 +107,10 @@ static void check32(const struct v32 *v, int n, const char *what)
 					   v[i].c, v[i].rm, &fl);
 
 			ck_assert_msg(r == v[i].r && fl == v[i].fl,
-				      "%s[%d] (%s path) op %d rm %d: got %08x/%02x, want %08x/%02x",
+				      "%s[%d] (%s path) op %d rm %d: got "
+				      "%08x/%02x, want %08x/%02x",
 				      what, i, soft ? "soft" : "public",
-				      v[i].op, v[i].rm, r, fl, v[i].r,
-				      v[i].fl);
+				      v[i].op, v[i].rm, r, fl, v[i].r, v[i].fl);
 		}
 	}
 }
@@ -113,7 +124,8 @@ static void check64(const struct v64 *v, int n, const char *what)
 					   v[i].c, v[i].rm, &fl);
 
 			ck_assert_msg(r == v[i].r && fl == v[i].fl,
-				      "%s[%d] (%s path) op %d rm %d: got %016llx/%02x, want %016llx/%02x",
+				      "%s[%d] (%s path) op %d rm %d: got "
+				      "%016llx/%02x, want %016llx/%02x",
 				      what, i, soft ? "soft" : "public",
 				      v[i].op, v[i].rm, (unsigned long long)r,
 				      fl, (unsigned long long)v[i].r, v[i].fl);
@@ -129,78 +141,83 @@ START_TEST(arith_f32)
 {
 	static const struct v32 v[] = {
 		/* exact */
-		{ ADD, RNE, ONE32, ONE32, 0, 0x40000000, 0 },
-		{ SUB, RNE, 0x00800001, 0x00800000, 0, 0x00000001, 0 },
-		{ MUL, RNE, 0x00800000, 0x3f000000, 0, 0x00400000, 0 },
+		{ADD, RNE, ONE32, ONE32, 0, 0x40000000, 0},
+		{SUB, RNE, 0x00800001, 0x00800000, 0, 0x00000001, 0},
+		{MUL, RNE, 0x00800000, 0x3f000000, 0, 0x00400000, 0},
 		/* signed zeros */
-		{ ADD, RNE, 0, NEG32, 0, 0, 0 },
-		{ ADD, RDN, 0, NEG32, 0, NEG32, 0 },
-		{ ADD, RUP, NEG32, NEG32, 0, NEG32, 0 },
-		{ SUB, RNE, ONE32, ONE32, 0, 0, 0 },
-		{ SUB, RDN, ONE32, ONE32, 0, NEG32, 0 },
-		{ SUB, RTZ, NEG32, 0, 0, NEG32, 0 },
-		{ MUL, RNE, NEG32, 0x40a00000, 0, NEG32, 0 },
-		{ DIV, RNE, NEG32, INF32, 0, NEG32, 0 },
-		{ SQRT, RNE, NEG32, 0, 0, NEG32, 0 },
-		{ ADD, RNE, ONE32, NEG32, 0, ONE32, 0 },
+		{ADD, RNE, 0, NEG32, 0, 0, 0},
+		{ADD, RDN, 0, NEG32, 0, NEG32, 0},
+		{ADD, RUP, NEG32, NEG32, 0, NEG32, 0},
+		{SUB, RNE, ONE32, ONE32, 0, 0, 0},
+		{SUB, RDN, ONE32, ONE32, 0, NEG32, 0},
+		{SUB, RTZ, NEG32, 0, 0, NEG32, 0},
+		{MUL, RNE, NEG32, 0x40a00000, 0, NEG32, 0},
+		{DIV, RNE, NEG32, INF32, 0, NEG32, 0},
+		{SQRT, RNE, NEG32, 0, 0, NEG32, 0},
+		{ADD, RNE, ONE32, NEG32, 0, ONE32, 0},
 		/* 1/3 in every mode */
-		{ DIV, RNE, ONE32, 0x40400000, 0, 0x3eaaaaab, NX },
-		{ DIV, RTZ, ONE32, 0x40400000, 0, 0x3eaaaaaa, NX },
-		{ DIV, RDN, ONE32, 0x40400000, 0, 0x3eaaaaaa, NX },
-		{ DIV, RUP, ONE32, 0x40400000, 0, 0x3eaaaaab, NX },
-		{ DIV, RMM, ONE32, 0x40400000, 0, 0x3eaaaaab, NX },
-		{ DIV, RDN, ONE32 | NEG32, 0x40400000, 0, 0xbeaaaaab, NX },
+		{DIV, RNE, ONE32, 0x40400000, 0, 0x3eaaaaab, NX},
+		{DIV, RTZ, ONE32, 0x40400000, 0, 0x3eaaaaaa, NX},
+		{DIV, RDN, ONE32, 0x40400000, 0, 0x3eaaaaaa, NX},
+		{DIV, RUP, ONE32, 0x40400000, 0, 0x3eaaaaab, NX},
+		{DIV, RMM, ONE32, 0x40400000, 0, 0x3eaaaaab, NX},
+		{DIV, RDN, ONE32 | NEG32, 0x40400000, 0, 0xbeaaaaab, NX},
 		/* sqrt */
-		{ SQRT, RNE, 0x40800000, 0, 0, 0x40000000, 0 },
-		{ SQRT, RNE, 0x40000000, 0, 0, 0x3fb504f3, NX },
-		{ SQRT, RTZ, 0x40000000, 0, 0, 0x3fb504f3, NX },
-		{ SQRT, RUP, 0x40000000, 0, 0, 0x3fb504f4, NX },
-		{ SQRT, RMM, 0x40000000, 0, 0, 0x3fb504f3, NX },
-		{ SQRT, RNE, 0x00000002, 0, 0, 0x1a800000, 0 },
-		{ SQRT, RNE, INF32, 0, 0, INF32, 0 },
-		{ SQRT, RNE, 0xbf800000, 0, 0, QNAN32, NV },
-		{ SQRT, RNE, INF32 | NEG32, 0, 0, QNAN32, NV },
-		{ SQRT, RNE, 0x80000001, 0, 0, QNAN32, NV },
+		{SQRT, RNE, 0x40800000, 0, 0, 0x40000000, 0},
+		{SQRT, RNE, 0x40000000, 0, 0, 0x3fb504f3, NX},
+		{SQRT, RTZ, 0x40000000, 0, 0, 0x3fb504f3, NX},
+		{SQRT, RUP, 0x40000000, 0, 0, 0x3fb504f4, NX},
+		{SQRT, RMM, 0x40000000, 0, 0, 0x3fb504f3, NX},
+		{SQRT, RNE, 0x00000002, 0, 0, 0x1a800000, 0},
+		{SQRT, RNE, INF32, 0, 0, INF32, 0},
+		{SQRT, RNE, 0xbf800000, 0, 0, QNAN32, NV},
+		{SQRT, RNE, INF32 | NEG32, 0, 0, QNAN32, NV},
+		{SQRT, RNE, 0x80000001, 0, 0, QNAN32, NV},
 		/* overflow in every mode */
-		{ ADD, RNE, MAX32, MAX32, 0, INF32, OF | NX },
-		{ ADD, RMM, MAX32, MAX32, 0, INF32, OF | NX },
-		{ ADD, RTZ, MAX32, MAX32, 0, MAX32, OF | NX },
-		{ ADD, RDN, MAX32, MAX32, 0, MAX32, OF | NX },
-		{ ADD, RUP, MAX32, MAX32, 0, INF32, OF | NX },
-		{ MUL, RNE, MAX32 | NEG32, 0x40000000, 0, INF32 | NEG32, OF | NX },
-		{ MUL, RTZ, MAX32 | NEG32, 0x40000000, 0, MAX32 | NEG32, OF | NX },
-		{ MUL, RDN, MAX32 | NEG32, 0x40000000, 0, INF32 | NEG32, OF | NX },
-		{ MUL, RUP, MAX32 | NEG32, 0x40000000, 0, MAX32 | NEG32, OF | NX },
-		{ MUL, RMM, MAX32 | NEG32, 0x40000000, 0, INF32 | NEG32, OF | NX },
-		{ DIV, RUP, MAX32, 0x3f000000, 0, INF32, OF | NX },
+		{ADD, RNE, MAX32, MAX32, 0, INF32, OF | NX},
+		{ADD, RMM, MAX32, MAX32, 0, INF32, OF | NX},
+		{ADD, RTZ, MAX32, MAX32, 0, MAX32, OF | NX},
+		{ADD, RDN, MAX32, MAX32, 0, MAX32, OF | NX},
+		{ADD, RUP, MAX32, MAX32, 0, INF32, OF | NX},
+		{MUL, RNE, MAX32 | NEG32, 0x40000000, 0, INF32 | NEG32,
+		 OF | NX},
+		{MUL, RTZ, MAX32 | NEG32, 0x40000000, 0, MAX32 | NEG32,
+		 OF | NX},
+		{MUL, RDN, MAX32 | NEG32, 0x40000000, 0, INF32 | NEG32,
+		 OF | NX},
+		{MUL, RUP, MAX32 | NEG32, 0x40000000, 0, MAX32 | NEG32,
+		 OF | NX},
+		{MUL, RMM, MAX32 | NEG32, 0x40000000, 0, INF32 | NEG32,
+		 OF | NX},
+		{DIV, RUP, MAX32, 0x3f000000, 0, INF32, OF | NX},
 		/* max + half an ulp: RNE ties to even -> inf; RTZ stays */
-		{ ADD, RNE, MAX32, 0x73000000, 0, INF32, OF | NX },
-		{ ADD, RTZ, MAX32, 0x73000000, 0, MAX32, NX },
+		{ADD, RNE, MAX32, 0x73000000, 0, INF32, OF | NX},
+		{ADD, RTZ, MAX32, 0x73000000, 0, MAX32, NX},
 		/* infinities, invalid, divide by zero */
-		{ ADD, RNE, INF32, INF32 | NEG32, 0, QNAN32, NV },
-		{ SUB, RNE, INF32, INF32, 0, QNAN32, NV },
-		{ ADD, RNE, INF32, MAX32 | NEG32, 0, INF32, 0 },
-		{ MUL, RNE, 0, INF32, 0, QNAN32, NV },
-		{ MUL, RNE, INF32 | NEG32, 0x40000000, 0, INF32 | NEG32, 0 },
-		{ DIV, RNE, 0, 0, 0, QNAN32, NV },
-		{ DIV, RNE, INF32, INF32, 0, QNAN32, NV },
-		{ DIV, RNE, ONE32, 0, 0, INF32, DZ },
-		{ DIV, RNE, ONE32, NEG32, 0, INF32 | NEG32, DZ },
-		{ DIV, RNE, INF32, 0, 0, INF32, 0 },
-		{ DIV, RNE, ONE32, INF32 | NEG32, 0, NEG32, 0 },
+		{ADD, RNE, INF32, INF32 | NEG32, 0, QNAN32, NV},
+		{SUB, RNE, INF32, INF32, 0, QNAN32, NV},
+		{ADD, RNE, INF32, MAX32 | NEG32, 0, INF32, 0},
+		{MUL, RNE, 0, INF32, 0, QNAN32, NV},
+		{MUL, RNE, INF32 | NEG32, 0x40000000, 0, INF32 | NEG32, 0},
+		{DIV, RNE, 0, 0, 0, QNAN32, NV},
+		{DIV, RNE, INF32, INF32, 0, QNAN32, NV},
+		{DIV, RNE, ONE32, 0, 0, INF32, DZ},
+		{DIV, RNE, ONE32, NEG32, 0, INF32 | NEG32, DZ},
+		{DIV, RNE, INF32, 0, 0, INF32, 0},
+		{DIV, RNE, ONE32, INF32 | NEG32, 0, NEG32, 0},
 		/* NaN propagation: always the canonical NaN, NV only for sNaN */
-		{ ADD, RNE, QNAN32, ONE32, 0, QNAN32, 0 },
-		{ ADD, RNE, 0xffc12345, ONE32, 0, QNAN32, 0 },
-		{ ADD, RNE, SNAN32, ONE32, 0, QNAN32, NV },
-		{ SUB, RUP, ONE32, 0xffa00000, 0, QNAN32, NV },
-		{ MUL, RNE, QNAN32, 0, 0, QNAN32, 0 },
-		{ MUL, RTZ, 0x7fbfffff, QNAN32, 0, QNAN32, NV },
-		{ DIV, RNE, 0, 0x7fc00001, 0, QNAN32, 0 },
-		{ DIV, RDN, SNAN32, 0, 0, QNAN32, NV },
-		{ SQRT, RNE, 0xffc00000, 0, 0, QNAN32, 0 },
-		{ SQRT, RNE, SNAN32, 0, 0, QNAN32, NV },
-		{ SQRT, RMM, SNAN32 | NEG32, 0, 0, QNAN32, NV },
-		{ ADD, RMM, QNAN32, SNAN32, 0, QNAN32, NV },
+		{ADD, RNE, QNAN32, ONE32, 0, QNAN32, 0},
+		{ADD, RNE, 0xffc12345, ONE32, 0, QNAN32, 0},
+		{ADD, RNE, SNAN32, ONE32, 0, QNAN32, NV},
+		{SUB, RUP, ONE32, 0xffa00000, 0, QNAN32, NV},
+		{MUL, RNE, QNAN32, 0, 0, QNAN32, 0},
+		{MUL, RTZ, 0x7fbfffff, QNAN32, 0, QNAN32, NV},
+		{DIV, RNE, 0, 0x7fc00001, 0, QNAN32, 0},
+		{DIV, RDN, SNAN32, 0, 0, QNAN32, NV},
+		{SQRT, RNE, 0xffc00000, 0, 0, QNAN32, 0},
+		{SQRT, RNE, SNAN32, 0, 0, QNAN32, NV},
+		{SQRT, RMM, SNAN32 | NEG32, 0, 0, QNAN32, NV},
+		{ADD, RMM, QNAN32, SNAN32, 0, QNAN32, NV},
 	};
 
 	check32(v, N(v), "arith_f32");
@@ -210,55 +227,55 @@ END_TEST
 START_TEST(arith_f64)
 {
 	static const struct v64 v[] = {
-		{ ADD, RNE, ONE64, ONE64, 0, 0x4000000000000000ull, 0 },
-		{ SUB, RNE, 0x0010000000000001ull, 0x0010000000000000ull, 0,
-		  1, 0 },
-		{ ADD, RNE, 0, NEG64, 0, 0, 0 },
-		{ ADD, RDN, 0, NEG64, 0, NEG64, 0 },
-		{ ADD, RNE, NEG64, NEG64, 0, NEG64, 0 },
-		{ SUB, RNE, ONE64, ONE64, 0, 0, 0 },
-		{ SUB, RDN, ONE64, ONE64, 0, NEG64, 0 },
-		{ MUL, RNE, NEG64, ONE64, 0, NEG64, 0 },
-		{ SQRT, RUP, NEG64, 0, 0, NEG64, 0 },
-		{ DIV, RNE, ONE64, 0x4008000000000000ull, 0,
-		  0x3fd5555555555555ull, NX },
-		{ DIV, RUP, ONE64, 0x4008000000000000ull, 0,
-		  0x3fd5555555555556ull, NX },
-		{ DIV, RMM, ONE64, 0x4008000000000000ull, 0,
-		  0x3fd5555555555555ull, NX },
-		{ SQRT, RNE, 0x4000000000000000ull, 0, 0,
-		  0x3ff6a09e667f3bcdull, NX },
-		{ SQRT, RTZ, 0x4000000000000000ull, 0, 0,
-		  0x3ff6a09e667f3bccull, NX },
-		{ SQRT, RMM, 0x4000000000000000ull, 0, 0,
-		  0x3ff6a09e667f3bcdull, NX },
-		{ SQRT, RNE, 0x4010000000000000ull, 0, 0,
-		  0x4000000000000000ull, 0 },
-		{ SQRT, RNE, 1, 0, 0, 0x1e60000000000000ull, 0 }, /* 2^-537 */
-		{ SQRT, RNE, 0xbff0000000000000ull, 0, 0, QNAN64, NV },
-		{ ADD, RNE, MAX64, MAX64, 0, INF64, OF | NX },
-		{ ADD, RTZ, MAX64, MAX64, 0, MAX64, OF | NX },
-		{ ADD, RDN, MAX64, MAX64, 0, MAX64, OF | NX },
-		{ ADD, RUP, MAX64, MAX64, 0, INF64, OF | NX },
-		{ ADD, RMM, MAX64, MAX64, 0, INF64, OF | NX },
-		{ MUL, RDN, MAX64 | NEG64, 0x4000000000000000ull, 0,
-		  INF64 | NEG64, OF | NX },
-		{ MUL, RUP, MAX64 | NEG64, 0x4000000000000000ull, 0,
-		  MAX64 | NEG64, OF | NX },
-		{ MUL, RTZ, MAX64 | NEG64, 0x4000000000000000ull, 0,
-		  MAX64 | NEG64, OF | NX },
-		{ ADD, RNE, INF64, INF64 | NEG64, 0, QNAN64, NV },
-		{ MUL, RNE, INF64, 0, 0, QNAN64, NV },
-		{ DIV, RNE, 0, NEG64, 0, QNAN64, NV },
-		{ DIV, RNE, INF64 | NEG64, INF64, 0, QNAN64, NV },
-		{ DIV, RNE, 0xbff0000000000000ull, 0, 0, INF64 | NEG64, DZ },
-		{ DIV, RNE, 1, 0, 0, INF64, DZ },
-		{ ADD, RNE, QNAN64, ONE64, 0, QNAN64, 0 },
-		{ ADD, RNE, 0xfff8000000000123ull, ONE64, 0, QNAN64, 0 },
-		{ ADD, RNE, SNAN64, ONE64, 0, QNAN64, NV },
-		{ MUL, RMM, ONE64, 0xfff4000000000000ull, 0, QNAN64, NV },
-		{ DIV, RNE, SNAN64, QNAN64, 0, QNAN64, NV },
-		{ SQRT, RNE, SNAN64, 0, 0, QNAN64, NV },
+		{ADD, RNE, ONE64, ONE64, 0, 0x4000000000000000ull, 0},
+		{SUB, RNE, 0x0010000000000001ull, 0x0010000000000000ull, 0, 1,
+		 0},
+		{ADD, RNE, 0, NEG64, 0, 0, 0},
+		{ADD, RDN, 0, NEG64, 0, NEG64, 0},
+		{ADD, RNE, NEG64, NEG64, 0, NEG64, 0},
+		{SUB, RNE, ONE64, ONE64, 0, 0, 0},
+		{SUB, RDN, ONE64, ONE64, 0, NEG64, 0},
+		{MUL, RNE, NEG64, ONE64, 0, NEG64, 0},
+		{SQRT, RUP, NEG64, 0, 0, NEG64, 0},
+		{DIV, RNE, ONE64, 0x4008000000000000ull, 0,
+		 0x3fd5555555555555ull, NX},
+		{DIV, RUP, ONE64, 0x4008000000000000ull, 0,
+		 0x3fd5555555555556ull, NX},
+		{DIV, RMM, ONE64, 0x4008000000000000ull, 0,
+		 0x3fd5555555555555ull, NX},
+		{SQRT, RNE, 0x4000000000000000ull, 0, 0, 0x3ff6a09e667f3bcdull,
+		 NX},
+		{SQRT, RTZ, 0x4000000000000000ull, 0, 0, 0x3ff6a09e667f3bccull,
+		 NX},
+		{SQRT, RMM, 0x4000000000000000ull, 0, 0, 0x3ff6a09e667f3bcdull,
+		 NX},
+		{SQRT, RNE, 0x4010000000000000ull, 0, 0, 0x4000000000000000ull,
+		 0},
+		{SQRT, RNE, 1, 0, 0, 0x1e60000000000000ull, 0}, /* 2^-537 */
+		{SQRT, RNE, 0xbff0000000000000ull, 0, 0, QNAN64, NV},
+		{ADD, RNE, MAX64, MAX64, 0, INF64, OF | NX},
+		{ADD, RTZ, MAX64, MAX64, 0, MAX64, OF | NX},
+		{ADD, RDN, MAX64, MAX64, 0, MAX64, OF | NX},
+		{ADD, RUP, MAX64, MAX64, 0, INF64, OF | NX},
+		{ADD, RMM, MAX64, MAX64, 0, INF64, OF | NX},
+		{MUL, RDN, MAX64 | NEG64, 0x4000000000000000ull, 0,
+		 INF64 | NEG64, OF | NX},
+		{MUL, RUP, MAX64 | NEG64, 0x4000000000000000ull, 0,
+		 MAX64 | NEG64, OF | NX},
+		{MUL, RTZ, MAX64 | NEG64, 0x4000000000000000ull, 0,
+		 MAX64 | NEG64, OF | NX},
+		{ADD, RNE, INF64, INF64 | NEG64, 0, QNAN64, NV},
+		{MUL, RNE, INF64, 0, 0, QNAN64, NV},
+		{DIV, RNE, 0, NEG64, 0, QNAN64, NV},
+		{DIV, RNE, INF64 | NEG64, INF64, 0, QNAN64, NV},
+		{DIV, RNE, 0xbff0000000000000ull, 0, 0, INF64 | NEG64, DZ},
+		{DIV, RNE, 1, 0, 0, INF64, DZ},
+		{ADD, RNE, QNAN64, ONE64, 0, QNAN64, 0},
+		{ADD, RNE, 0xfff8000000000123ull, ONE64, 0, QNAN64, 0},
+		{ADD, RNE, SNAN64, ONE64, 0, QNAN64, NV},
+		{MUL, RMM, ONE64, 0xfff4000000000000ull, 0, QNAN64, NV},
+		{DIV, RNE, SNAN64, QNAN64, 0, QNAN64, NV},
+		{SQRT, RNE, SNAN64, 0, 0, QNAN64, NV},
 	};
 
 	check64(v, N(v), "arith_f64");
@@ -271,56 +288,56 @@ START_TEST(tininess)
 {
 	static const struct v32 v32[] = {
 		/* min subnormal / 2: tie between 0 and 2^-149 */
-		{ DIV, RNE, 0x00000001, 0x40000000, 0, 0, UF | NX },
-		{ DIV, RMM, 0x00000001, 0x40000000, 0, 0x00000001, UF | NX },
-		{ DIV, RUP, 0x00000001, 0x40000000, 0, 0x00000001, UF | NX },
-		{ DIV, RTZ, 0x00000001, 0x40000000, 0, 0, UF | NX },
-		{ DIV, RDN, 0x80000001, 0x40000000, 0, 0x80000001, UF | NX },
-		{ MUL, RUP, 0x80000001, 0x3f000000, 0, NEG32, UF | NX },
+		{DIV, RNE, 0x00000001, 0x40000000, 0, 0, UF | NX},
+		{DIV, RMM, 0x00000001, 0x40000000, 0, 0x00000001, UF | NX},
+		{DIV, RUP, 0x00000001, 0x40000000, 0, 0x00000001, UF | NX},
+		{DIV, RTZ, 0x00000001, 0x40000000, 0, 0, UF | NX},
+		{DIV, RDN, 0x80000001, 0x40000000, 0, 0x80000001, UF | NX},
+		{MUL, RUP, 0x80000001, 0x3f000000, 0, NEG32, UF | NX},
 		/* 5 * 2^-150: tie between 2 and 3 subnormal ulps */
-		{ DIV, RNE, 0x00000005, 0x40000000, 0, 0x00000002, UF | NX },
-		{ DIV, RMM, 0x00000005, 0x40000000, 0, 0x00000003, UF | NX },
+		{DIV, RNE, 0x00000005, 0x40000000, 0, 0x00000002, UF | NX},
+		{DIV, RMM, 0x00000005, 0x40000000, 0, 0x00000003, UF | NX},
 		/* (1 - 2^-24) * 2^-126: rounds to 2^-126 in RNE but is still
 		 * tiny after rounding to 24 bits unbounded -> UF */
-		{ MUL, RNE, 0x3f7fffff, 0x00800000, 0, 0x00800000, UF | NX },
-		{ MUL, RMM, 0x3f7fffff, 0x00800000, 0, 0x00800000, UF | NX },
-		{ MUL, RTZ, 0x3f7fffff, 0x00800000, 0, 0x007fffff, UF | NX },
+		{MUL, RNE, 0x3f7fffff, 0x00800000, 0, 0x00800000, UF | NX},
+		{MUL, RMM, 0x3f7fffff, 0x00800000, 0, 0x00800000, UF | NX},
+		{MUL, RTZ, 0x3f7fffff, 0x00800000, 0, 0x007fffff, UF | NX},
 		/* (1 - 2^-46) * 2^-126: tiny before rounding, not after */
-		{ MUL, RNE, 0x3f7ffffe, 0x00800001, 0, 0x00800000, NX },
-		{ MUL, RMM, 0x3f7ffffe, 0x00800001, 0, 0x00800000, NX },
-		{ MUL, RUP, 0x3f7ffffe, 0x00800001, 0, 0x00800000, NX },
-		{ MUL, RTZ, 0x3f7ffffe, 0x00800001, 0, 0x007fffff, UF | NX },
-		{ MUL, RDN, 0x3f7ffffe, 0x00800001, 0, 0x007fffff, UF | NX },
-		{ MUL, RDN, 0xbf7ffffe, 0x00800001, 0, 0x80800000, NX },
+		{MUL, RNE, 0x3f7ffffe, 0x00800001, 0, 0x00800000, NX},
+		{MUL, RMM, 0x3f7ffffe, 0x00800001, 0, 0x00800000, NX},
+		{MUL, RUP, 0x3f7ffffe, 0x00800001, 0, 0x00800000, NX},
+		{MUL, RTZ, 0x3f7ffffe, 0x00800001, 0, 0x007fffff, UF | NX},
+		{MUL, RDN, 0x3f7ffffe, 0x00800001, 0, 0x007fffff, UF | NX},
+		{MUL, RDN, 0xbf7ffffe, 0x00800001, 0, 0x80800000, NX},
 		/* exact subnormal results raise nothing */
-		{ MUL, RNE, 0x00000003, 0x3f000000, 0, 0x00000002, UF | NX },
-		{ MUL, RNE, 0x00000006, 0x3f000000, 0, 0x00000003, 0 },
-		{ SQRT, RNE, 0x00000001, 0, 0, 0x1a3504f3, NX },
+		{MUL, RNE, 0x00000003, 0x3f000000, 0, 0x00000002, UF | NX},
+		{MUL, RNE, 0x00000006, 0x3f000000, 0, 0x00000003, 0},
+		{SQRT, RNE, 0x00000001, 0, 0, 0x1a3504f3, NX},
 		/* underflow to zero from far below */
-		{ MUL, RNE, 0x00000001, 0x00000001, 0, 0, UF | NX },
-		{ MUL, RUP, 0x00000001, 0x00000001, 0, 1, UF | NX },
-		{ MUL, RDN, 0x80000001, 0x00000001, 0, 0x80000001, UF | NX },
-		{ MUL, RMM, 0x00000001, 0x00000001, 0, 0, UF | NX },
+		{MUL, RNE, 0x00000001, 0x00000001, 0, 0, UF | NX},
+		{MUL, RUP, 0x00000001, 0x00000001, 0, 1, UF | NX},
+		{MUL, RDN, 0x80000001, 0x00000001, 0, 0x80000001, UF | NX},
+		{MUL, RMM, 0x00000001, 0x00000001, 0, 0, UF | NX},
 	};
 	static const struct v64 v64[] = {
-		{ DIV, RNE, 1, 0x4000000000000000ull, 0, 0, UF | NX },
-		{ DIV, RMM, 1, 0x4000000000000000ull, 0, 1, UF | NX },
-		{ DIV, RNE, 3, 0x4000000000000000ull, 0, 2, UF | NX },
-		{ DIV, RMM, 5, 0x4000000000000000ull, 0, 3, UF | NX },
+		{DIV, RNE, 1, 0x4000000000000000ull, 0, 0, UF | NX},
+		{DIV, RMM, 1, 0x4000000000000000ull, 0, 1, UF | NX},
+		{DIV, RNE, 3, 0x4000000000000000ull, 0, 2, UF | NX},
+		{DIV, RMM, 5, 0x4000000000000000ull, 0, 3, UF | NX},
 		/* (1 - 2^-53) * 2^-1022: tiny after rounding */
-		{ MUL, RNE, 0x3fefffffffffffffull, 0x0010000000000000ull, 0,
-		  0x0010000000000000ull, UF | NX },
-		{ MUL, RTZ, 0x3fefffffffffffffull, 0x0010000000000000ull, 0,
-		  0x000fffffffffffffull, UF | NX },
+		{MUL, RNE, 0x3fefffffffffffffull, 0x0010000000000000ull, 0,
+		 0x0010000000000000ull, UF | NX},
+		{MUL, RTZ, 0x3fefffffffffffffull, 0x0010000000000000ull, 0,
+		 0x000fffffffffffffull, UF | NX},
 		/* (1 - 2^-104) * 2^-1022: not tiny after rounding */
-		{ MUL, RNE, 0x3feffffffffffffeull, 0x0010000000000001ull, 0,
-		  0x0010000000000000ull, NX },
-		{ MUL, RMM, 0x3feffffffffffffeull, 0x0010000000000001ull, 0,
-		  0x0010000000000000ull, NX },
-		{ MUL, RTZ, 0x3feffffffffffffeull, 0x0010000000000001ull, 0,
-		  0x000fffffffffffffull, UF | NX },
-		{ MUL, RUP, 1, 1, 0, 1, UF | NX },
-		{ MUL, RNE, 6, 0x3fe0000000000000ull, 0, 3, 0 },
+		{MUL, RNE, 0x3feffffffffffffeull, 0x0010000000000001ull, 0,
+		 0x0010000000000000ull, NX},
+		{MUL, RMM, 0x3feffffffffffffeull, 0x0010000000000001ull, 0,
+		 0x0010000000000000ull, NX},
+		{MUL, RTZ, 0x3feffffffffffffeull, 0x0010000000000001ull, 0,
+		 0x000fffffffffffffull, UF | NX},
+		{MUL, RUP, 1, 1, 0, 1, UF | NX},
+		{MUL, RNE, 6, 0x3fe0000000000000ull, 0, 3, 0},
 	};
 
 	check32(v32, N(v32), "tininess32");
@@ -334,55 +351,55 @@ START_TEST(rmm_ties)
 {
 	static const struct v32 v32[] = {
 		/* 1 + 2^-24: halfway between 1 and 1 + 2^-23 */
-		{ ADD, RNE, ONE32, 0x33800000, 0, ONE32, NX },
-		{ ADD, RMM, ONE32, 0x33800000, 0, 0x3f800001, NX },
-		{ ADD, RTZ, ONE32, 0x33800000, 0, ONE32, NX },
-		{ ADD, RDN, ONE32, 0x33800000, 0, ONE32, NX },
-		{ ADD, RUP, ONE32, 0x33800000, 0, 0x3f800001, NX },
-		{ ADD, RMM, 0xbf800000, 0xb3800000, 0, 0xbf800001, NX },
-		{ SUB, RMM, 0xbf800000, 0x33800000, 0, 0xbf800001, NX },
-		{ ADD, RDN, 0xbf800000, 0xb3800000, 0, 0xbf800001, NX },
-		{ ADD, RUP, 0xbf800000, 0xb3800000, 0, 0xbf800000, NX },
+		{ADD, RNE, ONE32, 0x33800000, 0, ONE32, NX},
+		{ADD, RMM, ONE32, 0x33800000, 0, 0x3f800001, NX},
+		{ADD, RTZ, ONE32, 0x33800000, 0, ONE32, NX},
+		{ADD, RDN, ONE32, 0x33800000, 0, ONE32, NX},
+		{ADD, RUP, ONE32, 0x33800000, 0, 0x3f800001, NX},
+		{ADD, RMM, 0xbf800000, 0xb3800000, 0, 0xbf800001, NX},
+		{SUB, RMM, 0xbf800000, 0x33800000, 0, 0xbf800001, NX},
+		{ADD, RDN, 0xbf800000, 0xb3800000, 0, 0xbf800001, NX},
+		{ADD, RUP, 0xbf800000, 0xb3800000, 0, 0xbf800000, NX},
 		/* odd neighbour below: RNE and RMM agree */
-		{ ADD, RNE, 0x3f800001, 0x33800000, 0, 0x3f800002, NX },
-		{ ADD, RMM, 0x3f800001, 0x33800000, 0, 0x3f800002, NX },
+		{ADD, RNE, 0x3f800001, 0x33800000, 0, 0x3f800002, NX},
+		{ADD, RMM, 0x3f800001, 0x33800000, 0, 0x3f800002, NX},
 		/* just below the tie: both round down */
-		{ ADD, RMM, ONE32, 0x337fffff, 0, ONE32, NX },
+		{ADD, RMM, ONE32, 0x337fffff, 0, ONE32, NX},
 		/* (1 + 2^-12)^2 = 1 + 2^-11 + 2^-24 */
-		{ MUL, RNE, 0x3f800800, 0x3f800800, 0, 0x3f801000, NX },
-		{ MUL, RMM, 0x3f800800, 0x3f800800, 0, 0x3f801001, NX },
-		{ MUL, RMM, 0xbf800800, 0x3f800800, 0, 0xbf801001, NX },
+		{MUL, RNE, 0x3f800800, 0x3f800800, 0, 0x3f801000, NX},
+		{MUL, RMM, 0x3f800800, 0x3f800800, 0, 0x3f801001, NX},
+		{MUL, RMM, 0xbf800800, 0x3f800800, 0, 0xbf801001, NX},
 		/* overflow in RMM */
-		{ MUL, RMM, 0x7f000000, 0x40000000, 0, INF32, OF | NX },
+		{MUL, RMM, 0x7f000000, 0x40000000, 0, INF32, OF | NX},
 	};
 	static const struct v64 v64[] = {
 		/* 1 + 2^-53 */
-		{ ADD, RNE, ONE64, 0x3ca0000000000000ull, 0, ONE64, NX },
-		{ ADD, RMM, ONE64, 0x3ca0000000000000ull, 0,
-		  0x3ff0000000000001ull, NX },
-		{ ADD, RUP, ONE64, 0x3ca0000000000000ull, 0,
-		  0x3ff0000000000001ull, NX },
-		{ ADD, RTZ, ONE64, 0x3ca0000000000000ull, 0, ONE64, NX },
-		{ ADD, RMM, 0xbff0000000000000ull, 0xbca0000000000000ull, 0,
-		  0xbff0000000000001ull, NX },
-		{ ADD, RNE, 0x3ff0000000000001ull, 0x3ca0000000000000ull, 0,
-		  0x3ff0000000000002ull, NX },
-		{ ADD, RMM, 0x3ff0000000000001ull, 0x3ca0000000000000ull, 0,
-		  0x3ff0000000000002ull, NX },
+		{ADD, RNE, ONE64, 0x3ca0000000000000ull, 0, ONE64, NX},
+		{ADD, RMM, ONE64, 0x3ca0000000000000ull, 0,
+		 0x3ff0000000000001ull, NX},
+		{ADD, RUP, ONE64, 0x3ca0000000000000ull, 0,
+		 0x3ff0000000000001ull, NX},
+		{ADD, RTZ, ONE64, 0x3ca0000000000000ull, 0, ONE64, NX},
+		{ADD, RMM, 0xbff0000000000000ull, 0xbca0000000000000ull, 0,
+		 0xbff0000000000001ull, NX},
+		{ADD, RNE, 0x3ff0000000000001ull, 0x3ca0000000000000ull, 0,
+		 0x3ff0000000000002ull, NX},
+		{ADD, RMM, 0x3ff0000000000001ull, 0x3ca0000000000000ull, 0,
+		 0x3ff0000000000002ull, NX},
 		/* (1 + 2^-27)^2 = 1 + 2^-26 + 2^-54 is not a tie: 2^-54 is a
 		 * quarter ulp */
-		{ MUL, RMM, 0x3ff0000002000000ull, 0x3ff0000002000000ull, 0,
-		  0x3ff0000004000000ull, NX },
+		{MUL, RMM, 0x3ff0000002000000ull, 0x3ff0000002000000ull, 0,
+		 0x3ff0000004000000ull, NX},
 		/* 3 * (1 + 2^-52) = 3 + 1.5 ulp: a tie, even is away too */
-		{ MUL, RNE, 0x4008000000000000ull, 0x3ff0000000000001ull, 0,
-		  0x4008000000000002ull, NX },
-		{ MUL, RMM, 0x4008000000000000ull, 0x3ff0000000000001ull, 0,
-		  0x4008000000000002ull, NX },
+		{MUL, RNE, 0x4008000000000000ull, 0x3ff0000000000001ull, 0,
+		 0x4008000000000002ull, NX},
+		{MUL, RMM, 0x4008000000000000ull, 0x3ff0000000000001ull, 0,
+		 0x4008000000000002ull, NX},
 		/* 3 * (1 + 3 * 2^-52) = 3 + 4.5 ulp */
-		{ MUL, RMM, 0x4008000000000000ull, 0x3ff0000000000003ull, 0,
-		  0x4008000000000005ull, NX },
-		{ MUL, RNE, 0x4008000000000000ull, 0x3ff0000000000003ull, 0,
-		  0x4008000000000004ull, NX },
+		{MUL, RMM, 0x4008000000000000ull, 0x3ff0000000000003ull, 0,
+		 0x4008000000000005ull, NX},
+		{MUL, RNE, 0x4008000000000000ull, 0x3ff0000000000003ull, 0,
+		 0x4008000000000004ull, NX},
 	};
 
 	check32(v32, N(v32), "rmm32");
@@ -396,86 +413,84 @@ START_TEST(fma_cases)
 {
 	static const struct v32 v32[] = {
 		/* 2*3 +- 1 in the four variants */
-		{ FMADD, RNE, 0x40000000, 0x40400000, ONE32, 0x40e00000, 0 },
-		{ FMSUB, RNE, 0x40000000, 0x40400000, ONE32, 0x40a00000, 0 },
-		{ FNMSUB, RNE, 0x40000000, 0x40400000, ONE32, 0xc0a00000, 0 },
-		{ FNMADD, RNE, 0x40000000, 0x40400000, ONE32, 0xc0e00000, 0 },
+		{FMADD, RNE, 0x40000000, 0x40400000, ONE32, 0x40e00000, 0},
+		{FMSUB, RNE, 0x40000000, 0x40400000, ONE32, 0x40a00000, 0},
+		{FNMSUB, RNE, 0x40000000, 0x40400000, ONE32, 0xc0a00000, 0},
+		{FNMADD, RNE, 0x40000000, 0x40400000, ONE32, 0xc0e00000, 0},
 		/* single rounding: (1+2^-12)^2 - (1+2^-11) = 2^-24 exactly,
 		 * where mul-then-add would give 0 */
-		{ FMADD, RNE, 0x3f800800, 0x3f800800, 0xbf801000, 0x33800000,
-		  0 },
-		{ FMSUB, RNE, 0x3f800800, 0x3f800800, 0x3f801000, 0x33800000,
-		  0 },
-		{ FNMADD, RNE, 0x3f800800, 0x3f800800, 0xbf801000, 0xb3800000,
-		  0 },
+		{FMADD, RNE, 0x3f800800, 0x3f800800, 0xbf801000, 0x33800000, 0},
+		{FMSUB, RNE, 0x3f800800, 0x3f800800, 0x3f801000, 0x33800000, 0},
+		{FNMADD, RNE, 0x3f800800, 0x3f800800, 0xbf801000, 0xb3800000,
+		 0},
 		/* single rounding of a tie: a*a + 0 in RNE vs RMM */
-		{ FMADD, RNE, 0x3f800800, 0x3f800800, 0, 0x3f801000, NX },
-		{ FMADD, RMM, 0x3f800800, 0x3f800800, 0, 0x3f801001, NX },
-		{ FMADD, RMM, 0x3f800800, 0x3f800800, 0x33000000, 0x3f801001,
-		  NX },
+		{FMADD, RNE, 0x3f800800, 0x3f800800, 0, 0x3f801000, NX},
+		{FMADD, RMM, 0x3f800800, 0x3f800800, 0, 0x3f801001, NX},
+		{FMADD, RMM, 0x3f800800, 0x3f800800, 0x33000000, 0x3f801001,
+		 NX},
 		/* exact cancellation and zero signs */
-		{ FMADD, RNE, ONE32, ONE32, 0xbf800000, 0, 0 },
-		{ FMADD, RDN, ONE32, ONE32, 0xbf800000, NEG32, 0 },
-		{ FMADD, RNE, ONE32, NEG32, 0, 0, 0 },
-		{ FMADD, RDN, ONE32, NEG32, 0, NEG32, 0 },
-		{ FMADD, RNE, NEG32, ONE32, NEG32, NEG32, 0 },
-		{ FNMADD, RNE, 0, ONE32, 0, NEG32, 0 },
-		{ FNMSUB, RNE, 0, ONE32, 0, 0, 0 },
-		{ FMSUB, RUP, 0, ONE32, 0, 0, 0 },
-		{ FMSUB, RDN, 0, ONE32, 0, NEG32, 0 },
+		{FMADD, RNE, ONE32, ONE32, 0xbf800000, 0, 0},
+		{FMADD, RDN, ONE32, ONE32, 0xbf800000, NEG32, 0},
+		{FMADD, RNE, ONE32, NEG32, 0, 0, 0},
+		{FMADD, RDN, ONE32, NEG32, 0, NEG32, 0},
+		{FMADD, RNE, NEG32, ONE32, NEG32, NEG32, 0},
+		{FNMADD, RNE, 0, ONE32, 0, NEG32, 0},
+		{FNMSUB, RNE, 0, ONE32, 0, 0, 0},
+		{FMSUB, RUP, 0, ONE32, 0, 0, 0},
+		{FMSUB, RDN, 0, ONE32, 0, NEG32, 0},
 		/* tiny product plus zero: the product's sign survives */
-		{ FMADD, RNE, 0x00000001, 0x3e800000, NEG32, 0, UF | NX },
-		{ FNMADD, RNE, 0x00000001, 0x3e800000, 0, NEG32, UF | NX },
+		{FMADD, RNE, 0x00000001, 0x3e800000, NEG32, 0, UF | NX},
+		{FNMADD, RNE, 0x00000001, 0x3e800000, 0, NEG32, UF | NX},
 		/* product of zero and finite plus c: c exactly */
-		{ FMADD, RNE, 0, 0x40000000, 0x00000001, 0x00000001, 0 },
+		{FMADD, RNE, 0, 0x40000000, 0x00000001, 0x00000001, 0},
 		/* invalid: inf*0, even with a quiet NaN addend */
-		{ FMADD, RNE, INF32, 0, ONE32, QNAN32, NV },
-		{ FMADD, RNE, 0, INF32 | NEG32, QNAN32, QNAN32, NV },
-		{ FNMADD, RNE, INF32, NEG32, 0xffc00001, QNAN32, NV },
-		{ FMADD, RNE, INF32, ONE32, INF32 | NEG32, QNAN32, NV },
-		{ FMSUB, RNE, INF32, ONE32, INF32, QNAN32, NV },
-		{ FNMSUB, RNE, INF32, ONE32, INF32 | NEG32, INF32 | NEG32, 0 },
-		{ FMADD, RNE, ONE32, ONE32, INF32 | NEG32, INF32 | NEG32, 0 },
-		{ FMADD, RNE, ONE32, ONE32, QNAN32, QNAN32, 0 },
-		{ FMADD, RNE, QNAN32, 0, INF32, QNAN32, 0 },
-		{ FMADD, RNE, ONE32, ONE32, SNAN32, QNAN32, NV },
-		{ FMADD, RNE, SNAN32, ONE32, QNAN32, QNAN32, NV },
+		{FMADD, RNE, INF32, 0, ONE32, QNAN32, NV},
+		{FMADD, RNE, 0, INF32 | NEG32, QNAN32, QNAN32, NV},
+		{FNMADD, RNE, INF32, NEG32, 0xffc00001, QNAN32, NV},
+		{FMADD, RNE, INF32, ONE32, INF32 | NEG32, QNAN32, NV},
+		{FMSUB, RNE, INF32, ONE32, INF32, QNAN32, NV},
+		{FNMSUB, RNE, INF32, ONE32, INF32 | NEG32, INF32 | NEG32, 0},
+		{FMADD, RNE, ONE32, ONE32, INF32 | NEG32, INF32 | NEG32, 0},
+		{FMADD, RNE, ONE32, ONE32, QNAN32, QNAN32, 0},
+		{FMADD, RNE, QNAN32, 0, INF32, QNAN32, 0},
+		{FMADD, RNE, ONE32, ONE32, SNAN32, QNAN32, NV},
+		{FMADD, RNE, SNAN32, ONE32, QNAN32, QNAN32, NV},
 		/* overflow and underflow */
-		{ FMADD, RNE, MAX32, 0x40000000, MAX32 | NEG32, MAX32, 0 },
-		{ FMADD, RTZ, MAX32, 0x40000000, 0, MAX32, OF | NX },
-		{ FMADD, RUP, MAX32, MAX32, MAX32 | NEG32, INF32, OF | NX },
+		{FMADD, RNE, MAX32, 0x40000000, MAX32 | NEG32, MAX32, 0},
+		{FMADD, RTZ, MAX32, 0x40000000, 0, MAX32, OF | NX},
+		{FMADD, RUP, MAX32, MAX32, MAX32 | NEG32, INF32, OF | NX},
 		/* 2^-126 * (1 - 2^-24) computed as a*b + c and rounded once */
-		{ FMADD, RNE, 0x3f7fffff, 0x00800000, 0, 0x00800000, UF | NX },
-		{ FMADD, RTZ, 0x3f7fffff, 0x00800000, 0, 0x007fffff, UF | NX },
+		{FMADD, RNE, 0x3f7fffff, 0x00800000, 0, 0x00800000, UF | NX},
+		{FMADD, RTZ, 0x3f7fffff, 0x00800000, 0, 0x007fffff, UF | NX},
 	};
 	static const struct v64 v64[] = {
 		/* (1+2^-27)^2 - (1+2^-26) = 2^-54 */
-		{ FMADD, RNE, 0x3ff0000002000000ull, 0x3ff0000002000000ull,
-		  0xbff0000004000000ull, 0x3c90000000000000ull, 0 },
-		{ FNMSUB, RNE, 0x3ff0000002000000ull, 0x3ff0000002000000ull,
-		  0x3ff0000004000000ull, 0xbc90000000000000ull, 0 },
+		{FMADD, RNE, 0x3ff0000002000000ull, 0x3ff0000002000000ull,
+		 0xbff0000004000000ull, 0x3c90000000000000ull, 0},
+		{FNMSUB, RNE, 0x3ff0000002000000ull, 0x3ff0000002000000ull,
+		 0x3ff0000004000000ull, 0xbc90000000000000ull, 0},
 		/* a*b = 3 + 1.5 ulp exactly; + 0.5 ulp is exact. A separate
 		 * multiply would round (NX) and then meet a tie. */
-		{ FMADD, RNE, 0x4008000000000000ull, 0x3ff0000000000001ull,
-		  0x3cb0000000000000ull, 0x4008000000000002ull, 0 },
-		{ FMADD, RMM, 0x4008000000000000ull, 0x3ff0000000000001ull,
-		  0, 0x4008000000000002ull, NX },
-		{ FMADD, RNE, 0x4000000000000000ull, 0x4008000000000000ull,
-		  ONE64, 0x401c000000000000ull, 0 },
-		{ FMSUB, RNE, 0x4000000000000000ull, 0x4008000000000000ull,
-		  ONE64, 0x4014000000000000ull, 0 },
-		{ FNMSUB, RNE, 0x4000000000000000ull, 0x4008000000000000ull,
-		  ONE64, 0xc014000000000000ull, 0 },
-		{ FNMADD, RNE, 0x4000000000000000ull, 0x4008000000000000ull,
-		  ONE64, 0xc01c000000000000ull, 0 },
-		{ FMADD, RDN, ONE64, ONE64, 0xbff0000000000000ull, NEG64, 0 },
-		{ FMADD, RNE, INF64, 0, QNAN64, QNAN64, NV },
-		{ FMADD, RNE, 0, INF64, 0x7ff0000000000001ull, QNAN64, NV },
-		{ FMADD, RNE, ONE64, QNAN64, 0, QNAN64, 0 },
-		{ FMADD, RNE, MAX64, MAX64, 0, INF64, OF | NX },
-		{ FMADD, RDN, MAX64, MAX64, 0, MAX64, OF | NX },
-		{ FMADD, RNE, 1, 0x3fd0000000000000ull, 0, 0, UF | NX },
-		{ FMADD, RUP, 1, 0x3fd0000000000000ull, 0, 1, UF | NX },
+		{FMADD, RNE, 0x4008000000000000ull, 0x3ff0000000000001ull,
+		 0x3cb0000000000000ull, 0x4008000000000002ull, 0},
+		{FMADD, RMM, 0x4008000000000000ull, 0x3ff0000000000001ull, 0,
+		 0x4008000000000002ull, NX},
+		{FMADD, RNE, 0x4000000000000000ull, 0x4008000000000000ull,
+		 ONE64, 0x401c000000000000ull, 0},
+		{FMSUB, RNE, 0x4000000000000000ull, 0x4008000000000000ull,
+		 ONE64, 0x4014000000000000ull, 0},
+		{FNMSUB, RNE, 0x4000000000000000ull, 0x4008000000000000ull,
+		 ONE64, 0xc014000000000000ull, 0},
+		{FNMADD, RNE, 0x4000000000000000ull, 0x4008000000000000ull,
+		 ONE64, 0xc01c000000000000ull, 0},
+		{FMADD, RDN, ONE64, ONE64, 0xbff0000000000000ull, NEG64, 0},
+		{FMADD, RNE, INF64, 0, QNAN64, QNAN64, NV},
+		{FMADD, RNE, 0, INF64, 0x7ff0000000000001ull, QNAN64, NV},
+		{FMADD, RNE, ONE64, QNAN64, 0, QNAN64, 0},
+		{FMADD, RNE, MAX64, MAX64, 0, INF64, OF | NX},
+		{FMADD, RDN, MAX64, MAX64, 0, MAX64, OF | NX},
+		{FMADD, RNE, 1, 0x3fd0000000000000ull, 0, 0, UF | NX},
+		{FMADD, RUP, 1, 0x3fd0000000000000ull, 0, 1, UF | NX},
 	};
 
 	check32(v32, N(v32), "fma32");
@@ -638,10 +653,10 @@ START_TEST(conv_to_int)
 	EXPECT(int32_t, f32_to_i32(0x4effffff, RNE, &fl), 0x7fffff80, 0);
 	EXPECT(uint32_t, f32_to_u32(0x4f800000, RNE, &fl), UINT32_MAX, NV);
 	EXPECT(uint32_t, f32_to_u32(0x4f7fffff, RNE, &fl), 0xffffff00u, 0);
-	EXPECT(int64_t, f64_to_i64(0xc3e0000000000000ull, RNE, &fl),
-	       INT64_MIN, 0);
-	EXPECT(int64_t, f64_to_i64(0x43e0000000000000ull, RNE, &fl),
-	       INT64_MAX, NV);
+	EXPECT(int64_t, f64_to_i64(0xc3e0000000000000ull, RNE, &fl), INT64_MIN,
+	       0);
+	EXPECT(int64_t, f64_to_i64(0x43e0000000000000ull, RNE, &fl), INT64_MAX,
+	       NV);
 	EXPECT(uint64_t, f64_to_u64(0x43f0000000000000ull, RNE, &fl),
 	       UINT64_MAX, NV);
 	EXPECT(uint64_t, f64_to_u64(0x43efffffffffffffull, RNE, &fl),
@@ -650,24 +665,24 @@ START_TEST(conv_to_int)
 	EXPECT(int64_t, f32_to_i64(0x5f000000, RNE, &fl), INT64_MAX, NV);
 	EXPECT(uint64_t, f32_to_u64(0x5f7fffff, RNE, &fl),
 	       0xffffff0000000000ull, 0);
-	EXPECT(int32_t, f64_to_i32(0x41dfffffffc00000ull, RNE, &fl),
-	       INT32_MAX, 0); /* 2147483647.0 */
+	EXPECT(int32_t, f64_to_i32(0x41dfffffffc00000ull, RNE, &fl), INT32_MAX,
+	       0); /* 2147483647.0 */
 	/* 2147483647.5: RTZ fits, RNE rounds out of range (NV, no NX) */
-	EXPECT(int32_t, f64_to_i32(0x41dfffffffe00000ull, RTZ, &fl),
-	       INT32_MAX, NX);
-	EXPECT(int32_t, f64_to_i32(0x41dfffffffe00000ull, RNE, &fl),
-	       INT32_MAX, NV);
+	EXPECT(int32_t, f64_to_i32(0x41dfffffffe00000ull, RTZ, &fl), INT32_MAX,
+	       NX);
+	EXPECT(int32_t, f64_to_i32(0x41dfffffffe00000ull, RNE, &fl), INT32_MAX,
+	       NV);
 	/* -2147483648.5 */
-	EXPECT(int32_t, f64_to_i32(0xc1e0000000100000ull, RTZ, &fl),
-	       INT32_MIN, NX);
-	EXPECT(int32_t, f64_to_i32(0xc1e0000000100000ull, RNE, &fl),
-	       INT32_MIN, NX);
-	EXPECT(int32_t, f64_to_i32(0xc1e0000000100000ull, RMM, &fl),
-	       INT32_MIN, NV);
-	EXPECT(int32_t, f64_to_i32(0xc1e0000000100000ull, RDN, &fl),
-	       INT32_MIN, NV);
-	EXPECT(int32_t, f64_to_i32(0xc1e0000000100000ull, RUP, &fl),
-	       INT32_MIN, NX);
+	EXPECT(int32_t, f64_to_i32(0xc1e0000000100000ull, RTZ, &fl), INT32_MIN,
+	       NX);
+	EXPECT(int32_t, f64_to_i32(0xc1e0000000100000ull, RNE, &fl), INT32_MIN,
+	       NX);
+	EXPECT(int32_t, f64_to_i32(0xc1e0000000100000ull, RMM, &fl), INT32_MIN,
+	       NV);
+	EXPECT(int32_t, f64_to_i32(0xc1e0000000100000ull, RDN, &fl), INT32_MIN,
+	       NV);
+	EXPECT(int32_t, f64_to_i32(0xc1e0000000100000ull, RUP, &fl), INT32_MIN,
+	       NX);
 	/* rounding modes on halves */
 	EXPECT(int32_t, f32_to_i32(0x3fc00000, RNE, &fl), 2, NX); /* 1.5 */
 	EXPECT(int32_t, f32_to_i32(0x40200000, RNE, &fl), 2, NX); /* 2.5 */
@@ -737,10 +752,10 @@ START_TEST(conv_from_int)
 	EXPECT(uint32_t, u64_to_f32(0x8000008000000000ull, RMM, &fl),
 	       0x5f000001, NX);
 
-	EXPECT(uint64_t, i32_to_f64(INT32_MIN, RNE, &fl),
-	       0xc1e0000000000000ull, 0);
-	EXPECT(uint64_t, i32_to_f64(INT32_MAX, RDN, &fl),
-	       0x41dfffffffc00000ull, 0);
+	EXPECT(uint64_t, i32_to_f64(INT32_MIN, RNE, &fl), 0xc1e0000000000000ull,
+	       0);
+	EXPECT(uint64_t, i32_to_f64(INT32_MAX, RDN, &fl), 0x41dfffffffc00000ull,
+	       0);
 	EXPECT(uint64_t, u32_to_f64(UINT32_MAX, RNE, &fl),
 	       0x41efffffffe00000ull, 0);
 	EXPECT(uint64_t, i64_to_f64(0, RDN, &fl), 0, 0);
@@ -752,10 +767,10 @@ START_TEST(conv_from_int)
 	       0xc340000000000001ull, NX);
 	EXPECT(uint64_t, i64_to_f64(-(1ll << 53) - 1, RUP, &fl),
 	       0xc340000000000000ull, NX);
-	EXPECT(uint64_t, i64_to_f64(INT64_MIN, RNE, &fl),
-	       0xc3e0000000000000ull, 0);
-	EXPECT(uint64_t, i64_to_f64(INT64_MAX, RTZ, &fl),
-	       0x43dfffffffffffffull, NX);
+	EXPECT(uint64_t, i64_to_f64(INT64_MIN, RNE, &fl), 0xc3e0000000000000ull,
+	       0);
+	EXPECT(uint64_t, i64_to_f64(INT64_MAX, RTZ, &fl), 0x43dfffffffffffffull,
+	       NX);
 	EXPECT(uint64_t, u64_to_f64(UINT64_MAX, RNE, &fl),
 	       0x43f0000000000000ull, NX);
 	EXPECT(uint64_t, u64_to_f64(UINT64_MAX, RTZ, &fl),
@@ -771,8 +786,7 @@ START_TEST(conv_float)
 	EXPECT(uint64_t, f32_to_f64(NEG32, &fl), NEG64, 0);
 	EXPECT(uint64_t, f32_to_f64(INF32 | NEG32, &fl), INF64 | NEG64, 0);
 	EXPECT(uint64_t, f32_to_f64(1, &fl), 0x36a0000000000000ull, 0);
-	EXPECT(uint64_t, f32_to_f64(0x807fffff, &fl), 0xb80fffffc0000000ull,
-	       0);
+	EXPECT(uint64_t, f32_to_f64(0x807fffff, &fl), 0xb80fffffc0000000ull, 0);
 	EXPECT(uint64_t, f32_to_f64(MAX32, &fl), 0x47efffffe0000000ull, 0);
 	EXPECT(uint64_t, f32_to_f64(QNAN32 | NEG32, &fl), QNAN64, 0);
 	EXPECT(uint64_t, f32_to_f64(0x7fc12345, &fl), QNAN64, 0);
@@ -852,7 +866,7 @@ static uint64_t rng(uint64_t *s)
 struct fmt {
 	int w, p, eb, bias;
 };
-static const struct fmt F32 = { 32, 24, 8, 127 }, F64 = { 64, 53, 11, 1023 };
+static const struct fmt F32 = {32, 24, 8, 127}, F64 = {64, 53, 11, 1023};
 
 static uint64_t fmask(const struct fmt *f)
 {
@@ -884,18 +898,12 @@ static uint64_t rand_frac(uint64_t *s, int fb)
 	int hi = lo + (int)(rng(s) % (uint64_t)(fb + 1 - lo));
 
 	switch (r & 7) {
-	case 0:
-		return (((hi >= 64 ? 0 : 1ull << hi)) - 1) ^ ((1ull << lo) - 1);
-	case 1:
-		return ((1ull << fb) - 1) ^ (1ull << lo);
-	case 2:
-		return 1ull << lo;
-	case 3:
-		return (r >> 3) & ~((1ull << lo) - 1);
-	case 4:
-		return ((1ull << fb) - 1) & ~((1ull << lo) - 1);
-	default:
-		return r >> 3;
+	case 0: return (((hi >= 64 ? 0 : 1ull << hi)) - 1) ^ ((1ull << lo) - 1);
+	case 1: return ((1ull << fb) - 1) ^ (1ull << lo);
+	case 2: return 1ull << lo;
+	case 3: return (r >> 3) & ~((1ull << lo) - 1);
+	case 4: return ((1ull << fb) - 1) & ~((1ull << lo) - 1);
+	default: return r >> 3;
 	}
 }
 
@@ -903,18 +911,18 @@ static uint64_t rand_special(uint64_t *s, const struct fmt *f)
 {
 	int fb = f->p - 1;
 	uint64_t ex = (uint64_t)((1 << f->eb) - 1) << fb;
-	uint64_t v[] = { 0,
-			 1,
-			 (1ull << fb) - 1,
-			 1ull << fb,
-			 (1ull << fb) + 1,
-			 ex - 1,
-			 ex,
-			 ex | 1,
-			 ex | 1ull << (fb - 1),
-			 (uint64_t)f->bias << fb,
-			 ((uint64_t)f->bias << fb) | 1,
-			 ((uint64_t)(f->bias - 1) << fb) | ((1ull << fb) - 1) };
+	uint64_t v[] = {0,
+			1,
+			(1ull << fb) - 1,
+			1ull << fb,
+			(1ull << fb) + 1,
+			ex - 1,
+			ex,
+			ex | 1,
+			ex | 1ull << (fb - 1),
+			(uint64_t)f->bias << fb,
+			((uint64_t)f->bias << fb) | 1,
+			((uint64_t)(f->bias - 1) << fb) | ((1ull << fb) - 1)};
 	uint64_t r = rng(s);
 
 	return v[r % N(v)] | ((r >> 32) & 1 ? 1ull << (f->w - 1) : 0);
@@ -926,10 +934,8 @@ static uint64_t rand_operand(uint64_t *s, const struct fmt *f)
 	int emx = (1 << f->eb) - 1, e;
 
 	switch (r % 12) {
-	case 0:
-		return rand_special(s, f);
-	case 1:
-		return rng(s) & fmask(f);
+	case 0: return rand_special(s, f);
+	case 1: return rng(s) & fmask(f);
 	case 2: /* near the bottom or top of the range */
 		e = (int)((r >> 8) % 4);
 		e = (r >> 16) & 1 ? emx - 1 - e : e;
@@ -939,9 +945,7 @@ static uint64_t rand_operand(uint64_t *s, const struct fmt *f)
 		    f->p - 4;
 		break;
 	case 3:
-	case 4:
-		e = (int)((r >> 8) % (uint64_t)emx);
-		break;
+	case 4: e = (int)((r >> 8) % (uint64_t)emx); break;
 	}
 	return mk(f, (int)(r >> 63), e, rand_frac(s, f->p - 1));
 }
@@ -967,23 +971,20 @@ static uint64_t rand_partner(uint64_t *s, const struct fmt *f, int op,
 	case MUL: { /* product near the smallest normal or the overflow */
 		int tgt = (r >> 4) & 1 ? 1 : 2 * f->bias;
 
-		return mk(f, (int)(b >> (f->w - 1)), tgt - ea + f->bias + d,
-			  b);
+		return mk(f, (int)(b >> (f->w - 1)), tgt - ea + f->bias + d, b);
 	}
 	case DIV: {
 		int tgt = (r >> 4) & 1 ? 1 : 2 * f->bias;
 
-		return mk(f, (int)(b >> (f->w - 1)), ea - tgt + f->bias + d,
-			  b);
+		return mk(f, (int)(b >> (f->w - 1)), ea - tgt + f->bias + d, b);
 	}
-	default:
-		return b;
+	default: return b;
 	}
 }
 
-static const char *const op_name[] = { "add",	"sub",	  "mul",
-				       "div",	"sqrt",	  "fmadd",
-				       "fmsub", "fnmsub", "fnmadd" };
+static const char *const op_name[] = {"add",   "sub",	 "mul",
+				      "div",   "sqrt",	 "fmadd",
+				      "fmsub", "fnmsub", "fnmadd"};
 
 /*
  * Software path vs. public (host) path on n operand sets for each of
@@ -1005,14 +1006,14 @@ static long xcheck(const struct fmt *f, int op, long n, uint64_t seed)
 		if (op >= FMADD && (rng(&s) & 1)) {
 			/* addend close to -(a*b): massive cancellation */
 			uint32_t dummy = 0;
-			uint64_t p = f->w == 64
-					     ? f64_mul_soft(a, b, RNE, &dummy)
-					     : f32_mul_soft((uint32_t)a,
-							    (uint32_t)b, RNE,
-							    &dummy);
+			uint64_t p =
+				f->w == 64
+					? f64_mul_soft(a, b, RNE, &dummy)
+					: f32_mul_soft((uint32_t)a, (uint32_t)b,
+						       RNE, &dummy);
 
 			p ^= op == FMADD || op == FNMADD ? 1ull << (f->w - 1)
-							  : 0;
+							 : 0;
 			c = (p + (rng(&s) % 5) - 2) & fmask(f);
 		}
 		for (int k = 0; k < 2; k++) {
@@ -1030,16 +1031,17 @@ static long xcheck(const struct fmt *f, int op, long n, uint64_t seed)
 			}
 			if (rs != rh || fs != fh) {
 				if (!bad)
-					ck_assert_msg(0,
-						      "f%d %s rm %d a %llx b %llx c %llx: soft %llx/%x host %llx/%x",
-						      f->w, op_name[op], rm,
-						      (unsigned long long)a,
-						      (unsigned long long)b,
-						      (unsigned long long)c,
-						      (unsigned long long)rs,
-						      fs,
-						      (unsigned long long)rh,
-						      fh);
+					ck_assert_msg(
+						0,
+						"f%d %s rm %d a %llx b %llx c "
+						"%llx: soft %llx/%x host "
+						"%llx/%x",
+						f->w, op_name[op], rm,
+						(unsigned long long)a,
+						(unsigned long long)b,
+						(unsigned long long)c,
+						(unsigned long long)rs, fs,
+						(unsigned long long)rh, fh);
 				bad++;
 			}
 			/* second round: swap the operands of commutative
@@ -1057,7 +1059,7 @@ static long xcheck(const struct fmt *f, int op, long n, uint64_t seed)
 	return bad;
 }
 
-#define XCHECK_N 200000
+#define XCHECK_N 150000
 
 START_TEST(xcheck_f32)
 {
@@ -1075,7 +1077,7 @@ END_TEST
 
 #if defined(__x86_64__)
 /* Host SSE conversions under a given rounding mode, as references. */
-static const uint32_t mx_rm[4] = { 0x1f80, 0x7f80, 0x3f80, 0x5f80 };
+static const uint32_t mx_rm[4] = {0x1f80, 0x7f80, 0x3f80, 0x5f80};
 
 static uint32_t mx_flags(uint32_t m)
 {
@@ -1091,8 +1093,7 @@ static uint32_t mx_flags(uint32_t m)
 		__asm__ volatile("stmxcsr %[sv]\n\tldmxcsr %[cs]\n\t" insn     \
 				 " %[x], %[y]\n\tstmxcsr %[st]\n\t"            \
 				 "ldmxcsr %[sv]"                               \
-				 : [y] "=" CO(y), [sv] "=m"(sv),               \
-				   [st] "=m"(st)                               \
+				 : [y] "=" CO(y), [sv] "=m"(sv), [st] "=m"(st) \
 				 : [x] CI(x), [cs] "m"(cs));                   \
 		*fl |= mx_flags(st);                                           \
 		return y;                                                      \
@@ -1150,7 +1151,7 @@ START_TEST(xcheck_conversions)
 	uint64_t s = 0x9abc;
 	long bad = 0;
 
-	for (long i = 0; i < 200000; i++) {
+	for (long i = 0; i < 150000; i++) {
 		int rm = (int)(i & 3);
 		uint64_t a64 = rand_operand(&s, &F64);
 		uint32_t a32 = (uint32_t)rand_operand(&s, &F32);
@@ -1158,11 +1159,12 @@ START_TEST(xcheck_conversions)
 		int64_t iv;
 		uint32_t fs = 0, fh = 0;
 
-		/* f64 -> f32, operands around the f32 range limits too */
+		/* f64 -> f32, half the time with an exponent in -150..149
+		 * or -23..276: across the f32 subnormal and overflow limits */
 		if (r & 1)
 			a64 = mk(&F64, (int)(a64 >> 63),
 				 1023 + (int)((r >> 8) % 300) - 150 +
-					 ((r >> 20) & 1 ? 0 : 2 * 127 - 127),
+					 ((r >> 20) & 1 ? 0 : 127),
 				 a64);
 		{
 			uint32_t y = f64_to_f32(a64, rm, &fs);
@@ -1193,28 +1195,32 @@ START_TEST(xcheck_conversions)
 				 1023 + (int)((r >> 24) % 70) - 4, a64);
 		if ((r >> 2) & 1)
 			a32 = (uint32_t)mk(&F32, (int)(a32 >> 31),
-					   127 + (int)((r >> 32) % 70) - 4, a32);
-#define CHK_TOI(T, fn, hfn, x, hx, sat_max, sat_min, isnan)                     \
+					   127 + (int)((r >> 32) % 70) - 4,
+					   a32);
+#define CHK_TOI(T, fn, hfn, x, hx, sat_max, sat_min, isnan)                    \
 	do {                                                                   \
 		uint32_t f1 = 0, f2 = 0;                                       \
 		T y = fn(x, rm, &f1);                                          \
 		T h = hfn(hx, rm, &f2);                                        \
 		if (f2 & FPU_NV)                                               \
-			h = (isnan) ? sat_max : (x) >> (sizeof(x) * 8 - 1) ? sat_min \
-								: sat_max; \
+			h = (isnan)			 ? sat_max             \
+			    : (x) >> (sizeof(x) * 8 - 1) ? sat_min             \
+							 : sat_max;            \
 		XASSERT(y == h && f1 == f2,                                    \
 			#fn " %llx rm %d: %llx/%x host %llx/%x",               \
-			(unsigned long long)(x), rm,                           \
-			(unsigned long long)y, f1, (unsigned long long)h, f2); \
+			(unsigned long long)(x), rm, (unsigned long long)y,    \
+			f1, (unsigned long long)h, f2);                        \
 	} while (0)
-		CHK_TOI(int32_t, f64_to_i32, h_d2i32, a64, dval(a64), INT32_MAX, INT32_MIN,
+		CHK_TOI(int32_t, f64_to_i32, h_d2i32, a64, dval(a64), INT32_MAX,
+			INT32_MIN,
 			(a64 & ~(1ull << 63)) > 0x7ff0000000000000ull);
-		CHK_TOI(int64_t, f64_to_i64, h_d2i64, a64, dval(a64), INT64_MAX, INT64_MIN,
+		CHK_TOI(int64_t, f64_to_i64, h_d2i64, a64, dval(a64), INT64_MAX,
+			INT64_MIN,
 			(a64 & ~(1ull << 63)) > 0x7ff0000000000000ull);
-		CHK_TOI(int32_t, f32_to_i32, h_s2i32, a32, sval(a32), INT32_MAX, INT32_MIN,
-			(a32 & 0x7fffffffu) > 0x7f800000u);
-		CHK_TOI(int64_t, f32_to_i64, h_s2i64, a32, sval(a32), INT64_MAX, INT64_MIN,
-			(a32 & 0x7fffffffu) > 0x7f800000u);
+		CHK_TOI(int32_t, f32_to_i32, h_s2i32, a32, sval(a32), INT32_MAX,
+			INT32_MIN, (a32 & 0x7fffffffu) > 0x7f800000u);
+		CHK_TOI(int64_t, f32_to_i64, h_s2i64, a32, sval(a32), INT64_MAX,
+			INT64_MIN, (a32 & 0x7fffffffu) > 0x7f800000u);
 		/* unsigned targets via the signed 64-bit host conversion */
 		{
 			uint32_t f1 = 0, f2 = 0;
@@ -1223,7 +1229,8 @@ START_TEST(xcheck_conversions)
 
 			if (!(f2 & FPU_NV) && h >= 0 && h <= UINT32_MAX)
 				XASSERT(y == (uint32_t)h && f1 == f2,
-					"f64_to_u32 %llx rm %d: %x/%x host %llx/%x",
+					"f64_to_u32 %llx rm %d: %x/%x host "
+					"%llx/%x",
 					(unsigned long long)a64, rm, y, f1,
 					(unsigned long long)h, f2);
 			else if (!(f2 & FPU_NV))
@@ -1239,13 +1246,14 @@ START_TEST(xcheck_conversions)
 
 			if (!(f2 & FPU_NV) && h >= 0)
 				XASSERT(y == (uint64_t)h && f1 == f2,
-					"f32_to_u64 %x rm %d: %llx/%x host %llx/%x",
+					"f32_to_u64 %x rm %d: %llx/%x host "
+					"%llx/%x",
 					a32, rm, (unsigned long long)y, f1,
 					(unsigned long long)h, f2);
 			else if (!(f2 & FPU_NV))
 				XASSERT(f1 == FPU_NV && y == 0,
-					"f32_to_u64 %x rm %d: %llx/%x", a32,
-					rm, (unsigned long long)y, f1);
+					"f32_to_u64 %x rm %d: %llx/%x", a32, rm,
+					(unsigned long long)y, f1);
 		}
 		/* int -> float */
 		iv = (int64_t)rng(&s);
