@@ -2,11 +2,13 @@
  * The guest console on the host terminal. On a terminal: raw mode, with
  * QEMU's escape keys (Ctrl-A x quits, Ctrl-A h lists keys, Ctrl-A Ctrl-A
  * sends Ctrl-A). Otherwise plain streams, so scripts can drive the guest.
- * Guest output goes to stdout and nothing else does.
+ * Guest output goes to stdout and nothing else does. Input arrives
+ * through the event loop; what the guest has no room for waits here.
  */
 #include "console.h"
 
 #include "emulator/machine.h"
+#include "event_loop.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -21,32 +23,6 @@ static void out_write(void *opaque, const uint8_t *buf, size_t n)
 {
 	(void)opaque;
 	fwrite(buf, 1, n, stdout);
-}
-
-int console_open(struct console *c, struct machine *m)
-{
-	memset(c, 0, sizeof(*c));
-	c->in_fd = STDIN_FILENO;
-	c->in_open = true;
-	c->machine = m;
-	m->console.write = out_write;
-	m->console.opaque = c;
-	if (isatty(c->in_fd) && tcgetattr(c->in_fd, &c->saved) == 0) {
-		struct termios raw = c->saved;
-		cfmakeraw(&raw);
-		raw.c_oflag |= OPOST | ONLCR; /* keep \n -> \r\n on output */
-		if (tcsetattr(c->in_fd, TCSANOW, &raw) == 0)
-			c->raw = true;
-	}
-	return 0;
-}
-
-void console_close(struct console *c)
-{
-	fflush(stdout);
-	if (c->raw)
-		tcsetattr(c->in_fd, TCSANOW, &c->saved);
-	c->raw = false;
 }
 
 static void help(void)
@@ -85,38 +61,75 @@ static void feed(struct console *c, const uint8_t *buf, size_t n)
 	}
 }
 
-void console_poll(void *opaque, struct machine *m, int64_t timeout_ns)
+static void push_pending(struct console *c)
 {
-	struct console *c = opaque;
-	fflush(stdout);
-	/* bytes the guest had no room for yet go first */
-	if (c->pending_len) {
-		size_t took = machine_console_input(m, c->pending,
-						    c->pending_len);
-		memmove(c->pending, c->pending + took, c->pending_len - took);
-		c->pending_len -= took;
-	}
-	int timeout_ms = (int)((timeout_ns + 999999) / 1000000);
-	if (!c->in_open || c->pending_len > sizeof(c->pending) / 2) {
-		if (timeout_ns > 0) {
-			struct pollfd none;
-			poll(&none, 0, timeout_ms);
-		}
+	if (!c->pending_len)
 		return;
-	}
-	struct pollfd p = {.fd = c->in_fd, .events = POLLIN};
-	int r = poll(&p, 1, timeout_ms);
-	if (r <= 0 || !(p.revents & (POLLIN | POLLHUP | POLLERR)))
-		return;
-	uint8_t buf[256];
-	ssize_t n = read(c->in_fd, buf, sizeof(buf));
-	if (n <= 0) {
-		if (n == 0 || errno != EINTR)
-			c->in_open = false; /* EOF: the guest keeps running */
-		return;
-	}
-	feed(c, buf, (size_t)n);
-	size_t took = machine_console_input(m, c->pending, c->pending_len);
+	size_t took =
+		machine_console_input(c->machine, c->pending, c->pending_len);
 	memmove(c->pending, c->pending + took, c->pending_len - took);
 	c->pending_len -= took;
+}
+
+/* Reading stops while the guest is behind, so input is never dropped. */
+static void update_watch(struct console *c)
+{
+	bool want = c->in_open && c->pending_len < sizeof(c->pending) / 2;
+	event_loop_set_events(c->loop, c->in_fd, want ? POLLIN : 0);
+}
+
+static void on_input(void *opaque, int fd, short revents)
+{
+	struct console *c = opaque;
+	(void)revents;
+	uint8_t buf[256];
+	ssize_t n = read(fd, buf, sizeof(buf));
+	if (n <= 0) {
+		if (n == 0 || (errno != EINTR && errno != EAGAIN))
+			c->in_open = false; /* EOF: the guest keeps running */
+	} else {
+		feed(c, buf, (size_t)n);
+		push_pending(c);
+	}
+	update_watch(c);
+}
+
+static int64_t on_tick(void *opaque, int64_t now_ns)
+{
+	struct console *c = opaque;
+	(void)now_ns;
+	fflush(stdout);
+	push_pending(c);
+	update_watch(c);
+	return INT64_MAX;
+}
+
+int console_open(struct console *c, struct machine *m, struct event_loop *l)
+{
+	memset(c, 0, sizeof(*c));
+	c->in_fd = STDIN_FILENO;
+	c->in_open = true;
+	c->machine = m;
+	c->loop = l;
+	m->console.write = out_write;
+	m->console.opaque = c;
+	if (isatty(c->in_fd) && tcgetattr(c->in_fd, &c->saved) == 0) {
+		struct termios raw = c->saved;
+		cfmakeraw(&raw);
+		raw.c_oflag |= OPOST | ONLCR; /* keep \n -> \r\n on output */
+		if (tcsetattr(c->in_fd, TCSANOW, &raw) == 0)
+			c->raw = true;
+	}
+	if (event_loop_watch(l, c->in_fd, POLLIN, on_input, c) ||
+	    event_loop_add_tick(l, on_tick, c))
+		return -1;
+	return 0;
+}
+
+void console_close(struct console *c)
+{
+	fflush(stdout);
+	if (c->raw)
+		tcsetattr(c->in_fd, TCSANOW, &c->saved);
+	c->raw = false;
 }

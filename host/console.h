@@ -8,9 +8,11 @@
 #include <termios.h>
 
 struct machine;
+struct event_loop;
 
 struct console {
 	struct machine *machine;
+	struct event_loop *loop;
 	int in_fd;
 	bool in_open;
 	bool raw;
@@ -20,9 +22,7 @@ struct console {
 	size_t pending_len;
 };
 
-int console_open(struct console *c, struct machine *m);
+int console_open(struct console *c, struct machine *m, struct event_loop *l);
 void console_close(struct console *c);
-/* The machine's host_poll hook. */
-void console_poll(void *opaque, struct machine *m, int64_t timeout_ns);
 
 #endif

@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 #include "console.h"
+#include "event_loop.h"
 
 #include "emulator/machine.h"
 
@@ -129,10 +130,16 @@ int cmd_run(int argc, char **argv)
 		cli_error("run: %s", err);
 		return 2;
 	}
+	struct event_loop loop;
 	struct console con;
-	console_open(&con, m);
-	m->host_poll = console_poll;
-	m->host_opaque = &con;
+	event_loop_init(&loop);
+	if (console_open(&con, m, &loop)) {
+		machine_free(m);
+		free(m);
+		return cli_error("run: cannot watch the console");
+	}
+	m->host_poll = event_loop_poll;
+	m->host_opaque = &loop;
 	int status = machine_run(m);
 	console_close(&con);
 	machine_free(m);
