@@ -53,6 +53,23 @@ void machine_request_exit(struct machine *m, int status)
 	hart_kick(&m->hart);
 }
 
+void machine_pause(struct machine *m)
+{
+	if (m->paused)
+		return;
+	m->paused = true;
+	vclock_pause(&m->clock);
+	hart_kick(&m->hart);
+}
+
+void machine_resume(struct machine *m)
+{
+	if (!m->paused)
+		return;
+	m->paused = false;
+	vclock_resume(&m->clock);
+}
+
 void machine_request_reboot(struct machine *m)
 {
 	m->reboot_requested = true;
@@ -335,6 +352,11 @@ int machine_run(struct machine *m)
 				fprintf(stderr, "pvkit: reboot failed: %s\n", err);
 				return 1;
 			}
+		}
+		if (m->paused) {
+			idle(m, IDLE_WAIT_CAP_NS);
+			pace_restart(m);
+			continue;
 		}
 		hart_update_timers(h, machine_ticks(m));
 		goldfish_rtc_poll(m->rtc);

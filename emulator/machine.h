@@ -57,6 +57,7 @@ struct machine {
 	uint64_t htif_tohost, htif_fromhost; /* 0 when the ELF has none */
 	bool firmware_sbi; /* pvkit plays the M-mode firmware */
 
+	bool paused; /* stopped from the control socket: no guest time */
 	bool exit_requested;
 	bool reboot_requested;
 	int exit_status;
@@ -65,6 +66,20 @@ struct machine {
 		magic_fn fn;
 		void *opaque;
 	} magic[PVKIT_MAGIC_COUNT];
+
+	/* Balloon control, set by the balloon device when there is one:
+	   the target guest size in bytes, and the size it has now. */
+	struct {
+		void *opaque;
+		void (*set_target)(void *opaque, uint64_t bytes);
+		uint64_t (*actual)(void *opaque);
+	} balloon;
+	/* A power button: asks the guest to power off. Returns 0 if the
+	   request could be passed on. */
+	struct {
+		void *opaque;
+		int (*request)(void *opaque);
+	} powerdown;
 
 	/* Host hook, called between slices: poll host I/O, waiting up to
 	   timeout_ns when the guest idles (0 = just look). */
@@ -90,6 +105,9 @@ void machine_free(struct machine *m);
 int machine_run(struct machine *m);
 
 void machine_request_exit(struct machine *m, int status);
+/* Stop and continue the VM; its clock stands still in between. */
+void machine_pause(struct machine *m);
+void machine_resume(struct machine *m);
 void machine_request_reboot(struct machine *m);
 
 uint64_t machine_ticks(struct machine *m);

@@ -12,7 +12,7 @@ static const char usage[] =
 	"[--mem 512M] [--bios FILE] [--cpu-mhz N] [--icount]\n"
 	"       pvkit bench [cpu|boot|all] [--quick] [--json FILE]\n"
 	"       pvkit agent SOCK COMMAND [ARGS]   (not available yet)\n"
-	"       pvkit ctl SOCK COMMAND [ARGS]     (not available yet)\n"
+	"       pvkit ctl SOCK COMMAND [key=value ...] [--json]\n"
 	"       pvkit img create|info|convert ... (not available yet)\n";
 
 int main(int argc, char **argv)
@@ -24,6 +24,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(cmd, "ctl"))
+		return cmd_ctl(argc - 2, argv + 2);
 	if (!strcmp(cmd, "bench"))
 		return cmd_bench(argc - 2, argv + 2);
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") ||
@@ -31,7 +33,7 @@ int main(int argc, char **argv)
 		fputs(usage, stdout);
 		return 0;
 	}
-	if (!strcmp(cmd, "agent") || !strcmp(cmd, "ctl") || !strcmp(cmd, "img"))
+	if (!strcmp(cmd, "agent") || !strcmp(cmd, "img"))
 		return cli_error("'%s' is not available in this build yet", cmd);
 	return cli_error("unknown subcommand '%s' (see pvkit --help)", cmd);
 }

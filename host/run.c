@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 #include "console.h"
+#include "control.h"
 #include "event_loop.h"
 
 #include "emulator/machine.h"
@@ -16,6 +17,7 @@
 struct run_options {
 	struct machine_config mc;
 	bool time_sync, time_sync_set;
+	const char *control_path;
 };
 
 /* "512M", "2G", "65536K"; a plain number means MiB, as in QEMU. */
@@ -39,7 +41,7 @@ static int parse_size(const char *s, uint64_t *out)
 }
 
 static const char *const not_yet[] = {
-	"--disk", "--net", "--pcap", "--share", "--agent", "--control",
+	"--disk", "--net", "--pcap", "--share", "--agent",
 };
 static const char *const not_yet_flags[] = {"--balloon", "--rng"};
 
@@ -91,6 +93,8 @@ static int parse(int argc, char **argv, struct run_options *o)
 				return cli_error("run: --cpu-mhz '%s' is not a "
 						 "number of MHz", val);
 			o->mc.cpu_hz = (uint64_t)mhz * 1000000;
+		} else if (!strcmp(name, "--control")) {
+			o->control_path = val;
 		} else if (!strcmp(name, "--icount")) {
 			o->mc.icount = true;
 		} else if (!strcmp(name, "--time-sync")) {
@@ -140,7 +144,21 @@ int cmd_run(int argc, char **argv)
 	}
 	m->host_poll = event_loop_poll;
 	m->host_opaque = &loop;
+	struct control ctl = {.listen_fd = -1};
+	if (o.control_path &&
+	    control_open(&ctl, o.control_path, m, &loop, err, sizeof(err))) {
+		console_close(&con);
+		machine_free(m);
+		free(m);
+		return cli_error("run: %s", err);
+	}
 	int status = machine_run(m);
+	if (o.control_path) {
+		control_event(&ctl, "SHUTDOWN",
+			      json_pack("{s:b,s:s}", "guest", 1, "reason",
+					"guest-shutdown"));
+		control_close(&ctl);
+	}
 	console_close(&con);
 	machine_free(m);
 	free(m);

@@ -30,10 +30,14 @@ void vclock_init(struct vclock *c, bool icount, uint64_t cpu_hz,
 	c->base_ticks = 0;
 	c->idle_ticks = 0;
 	c->wall_base_ns = host_realtime_ns();
+	c->paused = false;
+	c->wall_lag_ns = 0;
 }
 
 uint64_t vclock_ticks(const struct vclock *c)
 {
+	if (c->paused)
+		return c->paused_ticks;
 	if (c->icount) {
 		unsigned __int128 t = (unsigned __int128)*c->instret *
 				      TIMEBASE_HZ / c->cpu_hz;
@@ -49,10 +53,31 @@ void vclock_set_ticks(struct vclock *c, uint64_t ticks)
 	c->base_ticks += ticks - now; /* wraps as mtime would */
 }
 
+void vclock_pause(struct vclock *c)
+{
+	if (c->paused)
+		return;
+	c->paused_ticks = vclock_ticks(c);
+	c->paused_wall_ns = vclock_wall_ns(c);
+	c->paused = true;
+}
+
+void vclock_resume(struct vclock *c)
+{
+	if (!c->paused)
+		return;
+	c->paused = false;
+	vclock_set_ticks(c, c->paused_ticks);
+	if (!c->icount) /* the guest's wall clock now lags by the pause */
+		c->wall_lag_ns = c->paused_wall_ns - host_realtime_ns();
+}
+
 int64_t vclock_wall_ns(const struct vclock *c)
 {
+	if (c->paused)
+		return c->paused_wall_ns;
 	if (!c->icount)
-		return host_realtime_ns();
+		return host_realtime_ns() + c->wall_lag_ns;
 	return c->wall_base_ns + (int64_t)(vclock_ticks(c) * NS_PER_TICK);
 }
 

@@ -18,6 +18,10 @@ struct vclock {
 	uint64_t base_ticks;      /* ticks at host_base_ns / instret 0 */
 	uint64_t idle_ticks;      /* icount: time skipped while idle */
 	int64_t wall_base_ns;     /* host wall clock at tick 0 */
+	bool paused;
+	int64_t wall_lag_ns;      /* real time: the guest RTC behind the host */
+	int64_t paused_wall_ns;
+	uint64_t paused_ticks;    /* the time that stood still */
 };
 
 void vclock_init(struct vclock *c, bool icount, uint64_t cpu_hz,
@@ -28,6 +32,11 @@ void vclock_set_ticks(struct vclock *c, uint64_t ticks);
 int64_t vclock_wall_ns(const struct vclock *c);
 /* Host ns until `ticks` (0 if past); icount: skips there instead. */
 int64_t vclock_wait_ns(struct vclock *c, uint64_t ticks);
+
+/* While the VM is stopped its clock stands still, as QEMU's virtual
+   clock does; the guest's wall clock lags by the pause afterwards. */
+void vclock_pause(struct vclock *c);
+void vclock_resume(struct vclock *c);
 
 int64_t host_monotonic_ns(void);
 int64_t host_realtime_ns(void);
