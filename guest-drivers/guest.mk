@@ -8,7 +8,7 @@
 # Products:
 #     build/guest-tests/runtime.a                 the runtime (crt0, traps, console, paging)
 #     build/guest-tests/<suite>/<name>.elf        one per test, for every suite in
-#                                                 guest-drivers/tests/{isa,htif,pvkit-only}
+#                                                 guest-drivers/tests/{isa,htif,icount}
 # A test <name> is built from <name>.c and/or <name>.S in its suite folder.
 #
 # Targets: guest-tests (everything above), guest-tests-clean.
@@ -32,7 +32,7 @@ GUEST_RT_SRCS := $(wildcard $(GUEST_MK_DIR)/runtime/*.c $(GUEST_MK_DIR)/runtime/
 GUEST_RT_OBJS := $(patsubst $(GUEST_MK_DIR)/runtime/%,$(GUEST_BUILD)/runtime/%.o,$(GUEST_RT_SRCS))
 GUEST_RT_LIB := $(GUEST_BUILD)/runtime.a
 
-GUEST_SUITES := isa htif pvkit-only
+GUEST_SUITES := isa htif icount
 GUEST_TEST_ELFS :=
 
 $(GUEST_BUILD)/runtime/%.c.o: $(GUEST_MK_DIR)/runtime/%.c

@@ -48,6 +48,44 @@ uint64_t hart_read_instret(const struct hart *h, const struct insn *i)
 	return h->instret - (BLOCK_OF(i)->n - i->idx);
 }
 
+/* Cycles are instructions here (one per instruction); each counter is
+   the retired count minus an offset unless mcountinhibit froze it. */
+enum { CTR_CYCLE = 0, CTR_INSTRET = 1 };
+static const uint64_t inhibit_bit[2] = {1, 4}; /* CY, IR */
+
+static uint64_t counter_read(const struct hart *h, const struct insn *i,
+			     int k)
+{
+	if (h->mcountinhibit & inhibit_bit[k])
+		return h->counter[k].frozen;
+	return hart_read_instret(h, i) - h->counter[k].offset;
+}
+
+/* The next instruction reads v: the writing one does not count. */
+static void counter_write(struct hart *h, const struct insn *i, int k,
+			  uint64_t v)
+{
+	if (h->mcountinhibit & inhibit_bit[k])
+		h->counter[k].frozen = v;
+	else
+		h->counter[k].offset = hart_read_instret(h, i) + 1 - v;
+}
+
+static void write_countinhibit(struct hart *h, const struct insn *i,
+			       uint64_t v)
+{
+	for (int k = 0; k < 2; k++) {
+		bool was = h->mcountinhibit & inhibit_bit[k];
+		bool now = v & inhibit_bit[k];
+		if (!was && now)
+			h->counter[k].frozen = counter_read(h, i, k);
+		else if (was && !now)
+			h->counter[k].offset = hart_read_instret(h, i) + 1 -
+					       h->counter[k].frozen;
+	}
+	h->mcountinhibit = v & ~2ull;
+}
+
 /* cycle, time, instret and hpmcounters from S or U need the enable bits */
 static bool counter_allowed(const struct hart *h, unsigned csr)
 {
@@ -89,15 +127,15 @@ bool csr_read(struct hart *h, const struct insn *i, unsigned csr,
 		if (csr == CSR_TIME)
 			*val = h->env.time_now(h->env.opaque);
 		else
-			*val = hart_read_instret(h, i) +
-			       (csr == CSR_CYCLE ? (uint64_t)h->cycle_offset
-						 : 0);
+			*val = counter_read(h, i,
+					    csr == CSR_CYCLE ? CTR_CYCLE
+							     : CTR_INSTRET);
 		return true;
 	case CSR_MCYCLE:
-		*val = hart_read_instret(h, i) + (uint64_t)h->cycle_offset;
+		*val = counter_read(h, i, CTR_CYCLE);
 		return true;
 	case CSR_MINSTRET:
-		*val = hart_read_instret(h, i);
+		*val = counter_read(h, i, CTR_INSTRET);
 		return true;
 	case CSR_SSTATUS:
 		*val = read_mstatus(h) & SSTATUS_MASK;
@@ -234,11 +272,10 @@ bool csr_write(struct hart *h, const struct insn *i, unsigned csr,
 		h->mstatus |= FS_DIRTY;
 		return true;
 	case CSR_MCYCLE:
-		h->cycle_offset = (int64_t)(v - hart_read_instret(h, i));
+		counter_write(h, i, CTR_CYCLE, v);
 		return true;
 	case CSR_MINSTRET:
-		/* the writing instruction itself does not count */
-		h->instret = v + (BLOCK_OF(i)->n - i->idx) - 1;
+		counter_write(h, i, CTR_INSTRET, v);
 		return true;
 	case CSR_SSTATUS:
 		write_mstatus(h, v, SSTATUS_MASK & MSTATUS_WRITABLE);
@@ -296,7 +333,7 @@ bool csr_write(struct hart *h, const struct insn *i, unsigned csr,
 		}
 		return true;
 	}
-	case CSR_MCOUNTINHIBIT: h->mcountinhibit = v & ~2ull; return true;
+	case CSR_MCOUNTINHIBIT: write_countinhibit(h, i, v); return true;
 	case CSR_MSCRATCH: h->mscratch = v; return true;
 	case CSR_MEPC: h->mepc = v & ~1ull; return true;
 	case CSR_MCAUSE: h->mcause = v; return true;

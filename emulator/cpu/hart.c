@@ -53,6 +53,8 @@ void hart_reset(struct hart *h, uint64_t pc)
 	h->mcounteren = h->scounteren = h->menvcfg = 0;
 	h->mtimecmp = h->stimecmp = UINT64_MAX;
 	h->fflags = h->frm = 0;
+	h->mcountinhibit = 0;
+	memset(h->counter, 0, sizeof(h->counter));
 	memset(&h->pmp, 0, sizeof(h->pmp));
 	h->wfi = false;
 	h->stop = false;

@@ -113,7 +113,13 @@ struct hart {
 	   sends the hart back to its outer loop. */
 	uint64_t instret;
 	uint64_t insn_limit;
-	int64_t cycle_offset;
+	/* mcycle and minstret as software sees them: the internal count
+	   minus an offset, or a frozen value while mcountinhibit stops
+	   them. [0] = cycle, [1] = instret. */
+	struct {
+		uint64_t offset;
+		uint64_t frozen;
+	} counter[2];
 
 	/* the TLB sets loads and stores use now (follow data_mmu) */
 	struct tlb_entry *dtlb_read, *dtlb_write;

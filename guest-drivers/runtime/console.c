@@ -73,7 +73,7 @@ void rt_exit(int code)
 /* ---------------------------------------------------------------- printf */
 
 static int out_num(unsigned long long v, unsigned base, int upper, int neg,
-		   int width, int zero, int left)
+		   int width, int zero, int left, int plus)
 {
 	char buf[24];
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
@@ -82,12 +82,12 @@ static int out_num(unsigned long long v, unsigned base, int upper, int neg,
 		buf[n++] = digits[v % base];
 		v /= base;
 	} while (v);
-	len = n + (neg ? 1 : 0);
+	len = n + (neg || plus ? 1 : 0);
 	if (!left && !zero)
 		for (; len < width; width--, total++)
 			rt_putchar(' ');
-	if (neg) {
-		rt_putchar('-');
+	if (neg || plus) {
+		rt_putchar(neg ? '-' : '+');
 		total++;
 	}
 	if (!left && zero)
@@ -113,12 +113,14 @@ int vprintf(const char *fmt, va_list ap)
 			continue;
 		}
 		fmt++;
-		int zero = 0, left = 0, width = 0, lng = 0;
+		int zero = 0, left = 0, plus = 0, width = 0, lng = 0;
 		for (;; fmt++) {
 			if (*fmt == '0')
 				zero = 1;
 			else if (*fmt == '-')
 				left = 1;
+			else if (*fmt == '+')
+				plus = 1;
 			else
 				break;
 		}
@@ -140,21 +142,21 @@ int vprintf(const char *fmt, va_list ap)
 		case 'i':
 			s = lng ? va_arg(ap, long long) : va_arg(ap, int);
 			u = s < 0 ? -(unsigned long long)s : (unsigned long long)s;
-			total += out_num(u, 10, 0, s < 0, width, zero, left);
+			total += out_num(u, 10, 0, s < 0, width, zero, left, plus);
 			break;
 		case 'u':
 			u = lng ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned);
-			total += out_num(u, 10, 0, 0, width, zero, left);
+			total += out_num(u, 10, 0, 0, width, zero, left, 0);
 			break;
 		case 'x':
 		case 'X':
 			u = lng ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned);
-			total += out_num(u, 16, *fmt == 'X', 0, width, zero, left);
+			total += out_num(u, 16, *fmt == 'X', 0, width, zero, left, 0);
 			break;
 		case 'p':
 			u = (uintptr_t)va_arg(ap, void *);
 			rt_puts("0x");
-			total += 2 + out_num(u, 16, 0, 0, width, zero, left);
+			total += 2 + out_num(u, 16, 0, 0, width, zero, left, 0);
 			break;
 		case 'c': {
 			int c = va_arg(ap, int);

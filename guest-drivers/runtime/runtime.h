@@ -243,8 +243,10 @@ long rt_srun_user(long (*fn)(long), long arg);
 #define RT_ECALL_RETURN 0x52540001UL
 
 /* Put a function or object in the user region (mapped with U=1 by
- * rt_pt_identity). Code there must not call anything outside the region. */
-#define RT_USER __attribute__((section(".user.text"), noinline))
+ * rt_pt_identity). Code there must not call anything outside the region
+ * nor read data outside it (no strings, no switch jump tables: RT_USER
+ * turns those off, but large constants may still come from .rodata). */
+#define RT_USER __attribute__((section(".user.text"), noinline, optimize("no-jump-tables")))
 #define RT_USER_DATA __attribute__((section(".user.data")))
 
 /* Trap entries (in crt0.S), for writing to mtvec / stvec. */

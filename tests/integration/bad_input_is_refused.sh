@@ -5,7 +5,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 pvkit=build/pvkit
-good=build/guest-tests/isa/hello.elf
+good=build/guest-tests/isa/console_printf.elf
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -5,7 +5,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 fail=0
-out=$(build/pvkit run --kernel build/guest-tests/isa/hello.elf 2>/dev/null)
+out=$(build/pvkit run --kernel build/guest-tests/isa/console_printf.elf 2>/dev/null)
 rc=$?
 [ "$rc" -eq 0 ] || { echo "FAIL: hello exit $rc"; fail=1; }
 grep -q '^PASS' <<<"$out" || { echo "FAIL: hello printed: $out"; fail=1; }
