@@ -10,7 +10,8 @@
 static const char usage[] =
 	"usage: pvkit run --kernel FILE [--initrd FILE] [--append STR] "
 	"[--mem 512M] [--bios FILE] [--cpu-mhz N] [--icount]\n"
-	"       pvkit bench [cpu|boot|all] [--quick] [--json FILE]\n"
+	"       pvkit bench [cpu|boot|disk|net|fs|console|time|all] [--quick]\n"
+	"                   [--json FILE] [--plot FILE]\n"
 	"       pvkit agent SOCK COMMAND [ARGS]   (not available yet)\n"
 	"       pvkit ctl SOCK COMMAND [key=value ...] [--json]\n"
 	"       pvkit img create|info|convert ... (not available yet)\n";
