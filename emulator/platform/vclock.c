@@ -19,6 +19,7 @@ int64_t host_realtime_ns(void)
 }
 
 #define NS_PER_TICK (1000000000 / TIMEBASE_HZ)
+#define ICOUNT_EPOCH_NS (946684800ll * 1000000000)
 
 void vclock_init(struct vclock *c, bool icount, uint64_t cpu_hz,
 		 const uint64_t *instret)
@@ -29,7 +30,9 @@ void vclock_init(struct vclock *c, bool icount, uint64_t cpu_hz,
 	c->host_base_ns = host_monotonic_ns();
 	c->base_ticks = 0;
 	c->idle_ticks = 0;
-	c->wall_base_ns = host_realtime_ns();
+	/* A deterministic run cannot start from the host's clock: it begins
+	   at 2000-01-01T00:00:00Z instead. */
+	c->wall_base_ns = icount ? ICOUNT_EPOCH_NS : host_realtime_ns();
 	c->paused = false;
 	c->wall_lag_ns = 0;
 }
