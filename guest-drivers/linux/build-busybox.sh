@@ -25,7 +25,6 @@ KEY=$(cache_key busybox-v1 \
     "libc6-dev-riscv64-cross=$(pkgver libc6-dev-riscv64-cross)" \
     "linux-libc-dev-riscv64-cross=$(pkgver linux-libc-dev-riscv64-cross)")
 CDIR=$CACHE/$KEY
-FILES="busybox busybox.links busybox.config"
 
 publish() {
     install_out "$CDIR/busybox" busybox 755

@@ -27,8 +27,8 @@ GUEST_BUSYBOX   := $(GUEST_OUT)/busybox
 GUEST_AGENT     := $(GUEST_OUT)/pvkit-agent
 GUEST_OUTPUTS   := $(GUEST_IMAGE) $(GUEST_INITRAMFS) $(GUEST_BUSYBOX)
 
-# QEMU reference boot of the guest test $(GUEST_TEST) (make guest-qemu-test)
-GUEST_TEST ?= cpuinfo-rtc-fp
+# QEMU reference boot of one guest test (make guest-qemu-test)
+GUEST_QEMU_TEST ?= cpuinfo-rtc-fp
 
 .PHONY: guest guest-kernel guest-busybox guest-initramfs guest-qemu-test \
         guest-qemu-shell guest-clean guest-cache-clean guest-deps _guest-force
@@ -52,19 +52,21 @@ $(GUEST_INITRAMFS): $(GUEST_BUSYBOX) _guest-force
 _guest-force:
 
 # Boot the guest on Debian's QEMU (a reference only, never part of pvkit)
-# and run /tests/$(GUEST_TEST).sh; fails unless it reports exit status 0.
+# and run /tests/$(GUEST_QEMU_TEST).sh; fails unless it exits 0.
 guest-qemu-test: guest
-	@$(GUEST_LINUX_DIR)/qemu-run.sh test $(GUEST_TEST)
+	@$(GUEST_LINUX_DIR)/qemu-run.sh test $(GUEST_QEMU_TEST)
 
 # Interactive busybox shell on Debian's QEMU (Ctrl-A X quits QEMU).
 guest-qemu-shell: guest
 	@$(GUEST_LINUX_DIR)/qemu-run.sh shell
 
 guest-deps:
-	scripts/guest-deps.sh
+	scripts/deps.sh
 
+# Only this fragment's files (build/guest also holds the agent's).
 guest-clean:
-	rm -rf $(GUEST_OUT)
+	rm -rf $(GUEST_OUTPUTS) $(addprefix $(GUEST_OUT)/,vmlinux System.map \
+		kernel.config busybox.links busybox.config log work .lock)
 
 guest-cache-clean:
 	rm -rf $${PVKIT_CACHE:-$$HOME/.cache/pvkit}/guest

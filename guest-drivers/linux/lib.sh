@@ -14,14 +14,14 @@ export LC_ALL=C
 
 stage() { printf '[guest] %s\n' "$*" >&2; }
 die() { printf '[guest] ERROR: %s\n' "$*" >&2; exit 1; }
-need() { command -v "$1" >/dev/null 2>&1 || die "'$1' not found (run scripts/guest-deps.sh)"; }
+need() { command -v "$1" >/dev/null 2>&1 || die "'$1' not found (run scripts/deps.sh)"; }
 
 # pkgver PKG: installed Debian version of PKG, or die.
 pkgver() {
     v=$(dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null) || v=
     case $v in
         "install ok installed "*) echo "${v#install ok installed }" ;;
-        *) die "Debian package '$1' is not installed (run scripts/guest-deps.sh)" ;;
+        *) die "Debian package '$1' is not installed (run scripts/deps.sh)" ;;
     esac
 }
 
@@ -78,15 +78,15 @@ cache_commit() {
 run_logged() {
     label=$1 log=$2; shift 2
     mkdir -p "$(dirname "$log")"
-    "$@" >>"$log" 2>&1 &
+    "$@" >>"$log" 2>&1 9>&- &
     pid=$!
-    t0=$(date +%s)
+    rl_t0=$(date +%s)
     while kill -0 "$pid" 2>/dev/null; do
         i=0
         while [ $i -lt 20 ] && kill -0 "$pid" 2>/dev/null; do sleep 1; i=$((i + 1)); done
         if kill -0 "$pid" 2>/dev/null; then
             last=$(tail -n 1 "$log" 2>/dev/null | cut -c1-100)
-            stage "$label: $(( $(date +%s) - t0 ))s ... $last"
+            stage "$label: $(( $(date +%s) - rl_t0 ))s ... $last"
         fi
     done
     if wait "$pid"; then return 0; fi
