@@ -83,6 +83,7 @@ unit-tests-san: $(BUILD)/unit-tests-san
 include guest-drivers/guest.mk
 include guest-drivers/bench/bench.mk
 -include guest-drivers/linux/guest.mk
+include guest-agent/agent.mk
 
 test: $(BUILD)/pvkit $(BUILD)/unit-tests guest-tests guest
 	@tests/run-all.sh

@@ -2,6 +2,7 @@
  * pvkit: the command-line entry point. Dispatches to the subcommands;
  * each owns its options and returns pvkit's exit status.
  */
+#include "agent_client.h"
 #include "cli.h"
 
 #include <stdio.h>
@@ -12,7 +13,7 @@ static const char usage[] =
 	"[--mem 512M] [--bios FILE] [--cpu-mhz N] [--icount]\n"
 	"       pvkit bench [cpu|boot|disk|net|fs|console|time|all] [--quick]\n"
 	"                   [--json FILE] [--plot FILE]\n"
-	"       pvkit agent SOCK COMMAND [ARGS]   (not available yet)\n"
+	"       pvkit agent SOCK COMMAND [key=value ...] [--json]\n"
 	"       pvkit ctl SOCK COMMAND [key=value ...] [--json]\n"
 	"       pvkit img create|info|convert ... (not available yet)\n";
 
@@ -25,6 +26,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(cmd, "agent"))
+		return cmd_agent(argc - 2, argv + 2);
 	if (!strcmp(cmd, "ctl"))
 		return cmd_ctl(argc - 2, argv + 2);
 	if (!strcmp(cmd, "bench"))
@@ -34,7 +37,7 @@ int main(int argc, char **argv)
 		fputs(usage, stdout);
 		return 0;
 	}
-	if (!strcmp(cmd, "agent") || !strcmp(cmd, "img"))
+	if (!strcmp(cmd, "img"))
 		return cli_error("'%s' is not available in this build yet", cmd);
 	return cli_error("unknown subcommand '%s' (see pvkit --help)", cmd);
 }
