@@ -4,6 +4,7 @@
  */
 #include "agent_client.h"
 #include "cli.h"
+#include "img.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -15,7 +16,9 @@ static const char usage[] =
 	"                   [--json FILE] [--plot FILE]\n"
 	"       pvkit agent SOCK COMMAND [key=value ...] [--json]\n"
 	"       pvkit ctl SOCK COMMAND [key=value ...] [--json]\n"
-	"       pvkit img create|info|convert ... (not available yet)\n";
+	"       pvkit img create [-f raw|qcow2] [-b BACKING [-F fmt]] FILE [SIZE]\n"
+	"       pvkit img info FILE\n"
+	"       pvkit img convert [-f fmt] [-O raw|qcow2] IN OUT\n";
 
 int main(int argc, char **argv)
 {
@@ -26,6 +29,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(cmd, "img"))
+		return cmd_img(argc - 2, argv + 2);
 	if (!strcmp(cmd, "agent"))
 		return cmd_agent(argc - 2, argv + 2);
 	if (!strcmp(cmd, "ctl"))
@@ -37,7 +42,5 @@ int main(int argc, char **argv)
 		fputs(usage, stdout);
 		return 0;
 	}
-	if (!strcmp(cmd, "img"))
-		return cli_error("'%s' is not available in this build yet", cmd);
 	return cli_error("unknown subcommand '%s' (see pvkit --help)", cmd);
 }

@@ -42,10 +42,13 @@
 
 #define JCACHE_MASK ((1u << JCACHE_BITS) - 1)
 
-/* Continues in block nb_ if the instruction budget allows. */
+/* Continues in block nb_ if the instruction budget allows. A block
+   whose hot countdown ran out goes back to the dispatcher instead, which
+   offers it to the JIT tier (jit.h). */
 #define ENTER_BLOCK(nb_)                                                   \
 	do {                                                               \
-		if (likely(h->instret < h->insn_limit)) {                  \
+		if (likely(h->instret < h->insn_limit && (nb_)->hot != 0)) { \
+			(nb_)->hot--;                                      \
 			h->instret += (nb_)->n;                            \
 			MUSTTAIL return (nb_)->insns[0].fn(h, (nb_)->insns); \
 		}                                                          \

@@ -25,6 +25,7 @@ int hart_init(struct hart *h, struct bus *bus, const struct hart_env *env)
 		return -1;
 	}
 	h->arena_size = ARENA_SIZE;
+	jit_init(&h->jit); /* before hart_reset, which flushes it */
 	hart_reset(h, bus->ram_base);
 	return 0;
 }
@@ -33,6 +34,7 @@ void hart_free(struct hart *h)
 {
 	if (h->arena)
 		munmap(h->arena, h->arena_size);
+	jit_free(&h->jit);
 	free(h->code_pages);
 	h->arena = NULL;
 	h->code_pages = NULL;
@@ -89,6 +91,7 @@ void hart_code_flush(struct hart *h)
 	memset(h->jcache, 0, sizeof(h->jcache));
 	h->arena_used = 0;
 	h->last_block = NULL;
+	jit_flush(&h->jit); /* no block refers to native code any more */
 	h->epoch++;
 	h->stat_flushes++;
 }
@@ -141,6 +144,8 @@ static struct block *build_block(struct hart *h, uint64_t vpc, uint64_t ppc,
 	b->priv = h->priv;
 	b->link[0] = b->link[1] = NULL;
 	b->cacheable = true;
+	b->hot = h->jit.enabled ? h->jit.threshold : UINT32_MAX;
+	b->jit_code = NULL;
 	mark_code_page(h, ppc);
 
 	unsigned room = (unsigned)(PAGE_SIZE - (vpc & (PAGE_SIZE - 1)));
@@ -240,6 +245,12 @@ void hart_run(struct hart *h, uint64_t budget)
 		struct block *b = lookup_block(h, h->pc);
 		if (!b)
 			continue;
+		/* JIT tier: count entries here as ENTER_BLOCK does when
+		   chaining; at zero the block is offered for translation */
+		if (likely(b->hot != 0))
+			b->hot--;
+		else if (!jit_block_hot(h, b))
+			continue; /* it dropped the code cache: look up again */
 		/* Link within a virtual page only: a block reached validly
 		   vouches for the translation of its own page, so such a link
 		   never needs checking against SFENCE/satp changes. */

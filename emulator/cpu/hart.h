@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "jit.h"
+
 struct bus;
 struct hart;
 struct insn;
@@ -55,6 +57,10 @@ struct block {
 	uint8_t priv;
 	uint8_t n;          /* instructions, the end marker excluded */
 	bool cacheable;     /* false for a lone page-straddling insn */
+	/* JIT tier (jit.h): entries left before the dispatcher offers the
+	   block for translation, and its native code once translated */
+	uint32_t hot;
+	void *jit_code;
 	struct insn insns[];/* n + 1: an end marker follows the last */
 };
 
@@ -157,6 +163,8 @@ struct hart {
 	size_t ncode_pages, code_pages_cap;
 	/* a load or store slow path that failed leaves its trap here */
 	uint64_t fault_cause, fault_tval;
+
+	struct jit jit; /* native code for hot blocks (jit.h) */
 
 	struct bus *bus;
 	struct hart_env env;
