@@ -14,4 +14,3 @@ int cli_error(const char *fmt, ...)
 	va_end(ap);
 	return 2;
 }
-

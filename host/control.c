@@ -65,11 +65,10 @@ static void broadcast_event(struct control *ctl, const char *event,
 		struct control_client *c = &ctl->clients[k];
 		if (c->fd < 0 || !c->negotiated)
 			continue;
-		json_t *ev = json_pack("{s:s,s:{s:I,s:I}}", "event", event,
-				       "timestamp", "seconds",
-				       (json_int_t)(now / 1000000000),
-				       "microseconds",
-				       (json_int_t)(now % 1000000000 / 1000));
+		json_t *ev = json_pack(
+			"{s:s,s:{s:I,s:I}}", "event", event, "timestamp",
+			"seconds", (json_int_t)(now / 1000000000),
+			"microseconds", (json_int_t)(now % 1000000000 / 1000));
 		if (data)
 			json_object_set(ev, "data", data);
 		send_json(c, ev);
@@ -198,8 +197,7 @@ static json_t *dispatch(struct control *ctl, struct control_client *c,
 	if (!strcmp(cmd, "query-balloon"))
 		return cmd_query_balloon(ctl);
 	char desc[160];
-	snprintf(desc, sizeof(desc), "The command %s has not been found",
-		 cmd);
+	snprintf(desc, sizeof(desc), "The command %s has not been found", cmd);
 	return error_reply("CommandNotFound", desc);
 }
 
@@ -255,10 +253,9 @@ static void parse_input(struct control *ctl, struct control_client *c)
 			return;
 		}
 		json_error_t err;
-		json_t *msg = json_loadb(c->buf + skip, c->len - skip,
-					 JSON_DISABLE_EOF_CHECK |
-						 JSON_REJECT_DUPLICATES,
-					 &err);
+		json_t *msg = json_loadb(
+			c->buf + skip, c->len - skip,
+			JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &err);
 		size_t used;
 		if (msg) {
 			used = skip + (size_t)err.position;
@@ -346,7 +343,8 @@ int control_open(struct control *ctl, const char *path, struct machine *m,
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
 	    listen(fd, 4) ||
 	    event_loop_watch(loop, fd, POLLIN, on_accept, ctl)) {
-		snprintf(err, errlen, "--control %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "--control %s: %s", path,
+			 strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;

@@ -45,7 +45,8 @@ static json_t *read_json(struct conn *c)
 		struct pollfd p = {.fd = c->fd, .events = POLLIN};
 		if (poll(&p, 1, c->timeout_ms) <= 0)
 			return NULL;
-		ssize_t n = read(c->fd, c->buf + c->len, sizeof(c->buf) - c->len);
+		ssize_t n =
+			read(c->fd, c->buf + c->len, sizeof(c->buf) - c->len);
 		if (n <= 0)
 			return NULL;
 		c->len += (size_t)n;
@@ -97,9 +98,21 @@ static int parse_size(const char *s, long long *out)
 	long long v = strtoll(s, &end, 10);
 	long long mul = 1;
 	switch (*end) {
-	case 'K': case 'k': mul = 1ll << 10; end++; break;
-	case 'M': case 'm': mul = 1ll << 20; end++; break;
-	case 'G': case 'g': mul = 1ll << 30; end++; break;
+	case 'K':
+	case 'k':
+		mul = 1ll << 10;
+		end++;
+		break;
+	case 'M':
+	case 'm':
+		mul = 1ll << 20;
+		end++;
+		break;
+	case 'G':
+	case 'g':
+		mul = 1ll << 30;
+		end++;
+		break;
 	}
 	if (end == s || *end || v <= 0 || v > (1ll << 50) / mul)
 		return -1;
@@ -118,8 +131,10 @@ static int build_args(const char *cmd, int argc, char **argv, json_t **out)
 			long long bytes;
 			if (parse_size(argv[k], &bytes)) {
 				json_decref(args);
-				return cli_error("ctl: balloon size '%s' is not "
-						 "like 128M", argv[k]);
+				return cli_error(
+					"ctl: balloon size '%s' is not "
+					"like 128M",
+					argv[k]);
 			}
 			json_object_set_new(args, "value", json_integer(bytes));
 			continue;
@@ -130,7 +145,8 @@ static int build_args(const char *cmd, int argc, char **argv, json_t **out)
 					 argv[k]);
 		}
 		char key[128];
-		snprintf(key, sizeof(key), "%.*s", (int)(eq - argv[k]), argv[k]);
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - argv[k]),
+			 argv[k]);
 		json_object_set_new(args, key, typed_value(eq + 1));
 	}
 	*out = args;
@@ -176,7 +192,8 @@ int cmd_ctl(int argc, char **argv)
 	c->timeout_ms = timeout_s * 1000;
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		cli_error("ctl: cannot connect to %s: %s", path, strerror(errno));
+		cli_error("ctl: cannot connect to %s: %s", path,
+			  strerror(errno));
 		json_decref(args);
 		free(c);
 		return 1;
@@ -202,9 +219,10 @@ int cmd_ctl(int argc, char **argv)
 			status = json_object_get(reply, "error") ? 1 : 0;
 		} else if (json_object_get(reply, "error")) {
 			json_t *e = json_object_get(reply, "error");
-			cli_error("ctl: %s: %s",
-				  json_string_value(json_object_get(e, "class")),
-				  json_string_value(json_object_get(e, "desc")));
+			cli_error(
+				"ctl: %s: %s",
+				json_string_value(json_object_get(e, "class")),
+				json_string_value(json_object_get(e, "desc")));
 		} else {
 			print_human(json_object_get(reply, "return"));
 			status = 0;

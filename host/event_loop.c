@@ -79,7 +79,8 @@ void event_loop_poll(void *opaque, struct machine *m, int64_t timeout_ns)
 		p[k].events = l->watch[k].events;
 		p[k].revents = 0;
 	}
-	int timeout_ms = timeout_ns <= 0 ? 0 : (int)((timeout_ns + 999999) / 1000000);
+	int timeout_ms =
+		timeout_ns <= 0 ? 0 : (int)((timeout_ns + 999999) / 1000000);
 	int r = poll(p, (nfds_t)n, timeout_ms);
 	if (r > 0) {
 		/* callbacks may unwatch: dispatch from the snapshot by fd */

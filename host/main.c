@@ -16,7 +16,8 @@ static const char usage[] =
 	"                   [--json FILE] [--plot FILE]\n"
 	"       pvkit agent SOCK COMMAND [key=value ...] [--json]\n"
 	"       pvkit ctl SOCK COMMAND [key=value ...] [--json]\n"
-	"       pvkit img create [-f raw|qcow2] [-b BACKING [-F fmt]] FILE [SIZE]\n"
+	"       pvkit img create [-f raw|qcow2] [-b BACKING [-F fmt]] FILE "
+	"[SIZE]\n"
 	"       pvkit img info FILE\n"
 	"       pvkit img convert [-f fmt] [-O raw|qcow2] IN OUT\n";
 

@@ -16,8 +16,9 @@
 #define PVKIT_SBI_EXT 0x0950564BUL
 
 enum pvkit_sbi_fid {
-	PVKIT_SBI_VERSION = 0,    /* returns PVKIT_HYPERCALL_VERSION */
-	PVKIT_SBI_HOST_TIME = 1,  /* a0 = host ns since epoch, a1 = guest time CSR */
+	PVKIT_SBI_VERSION = 0, /* returns PVKIT_HYPERCALL_VERSION */
+	PVKIT_SBI_HOST_TIME =
+		1, /* a0 = host ns since epoch, a1 = guest time CSR */
 	PVKIT_SBI_BALLOON_HINT = 2,
 	PVKIT_SBI_LIFECYCLE = 3,
 	PVKIT_SBI_BENCH_MARK = 4, /* a0 = marker id */
@@ -30,9 +31,10 @@ enum pvkit_sbi_fid {
  * N = 0 and N = 7 are never used (7 belongs to RISC-V semihosting).
  */
 enum pvkit_magic {
-	PVKIT_MAGIC_PING = 1,      /* a0 <- a0 + 1: tells a guest it runs on pvkit */
-	PVKIT_MAGIC_HOST_TIME = 2, /* a0 <- host ns since epoch, a1 <- time CSR */
-	PVKIT_MAGIC_BENCH_MARK = 3,/* a0 = marker id; a0 <- instret */
+	PVKIT_MAGIC_PING = 1, /* a0 <- a0 + 1: tells a guest it runs on pvkit */
+	PVKIT_MAGIC_HOST_TIME =
+		2, /* a0 <- host ns since epoch, a1 <- time CSR */
+	PVKIT_MAGIC_BENCH_MARK = 3, /* a0 = marker id; a0 <- instret */
 	PVKIT_MAGIC_COUNT = 64,
 };
 

@@ -33,9 +33,9 @@ struct block_ops {
 
 struct block_backend {
 	const struct block_ops *ops;
-	uint64_t size;     /* bytes, a multiple of 512 */
+	uint64_t size; /* bytes, a multiple of 512 */
 	bool read_only;
-	char serial[21];   /* for virtio-blk GET_ID and IDENTIFY */
+	char serial[21]; /* for virtio-blk GET_ID and IDENTIFY */
 };
 
 #endif

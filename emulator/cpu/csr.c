@@ -7,15 +7,13 @@
 #include "exec.h"
 #include "mmu.h"
 
-#define SSTATUS_MASK                                                       \
-	(MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_UBE | MSTATUS_SPP |          \
-	 MSTATUS_FS | MSTATUS_XS | MSTATUS_SUM | MSTATUS_MXR |             \
-	 MSTATUS_UXL | MSTATUS_SD)
-#define MSTATUS_WRITABLE                                                   \
-	(MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE |         \
-	 MSTATUS_SPP | MSTATUS_MPP | MSTATUS_FS | MSTATUS_MPRV |           \
-	 MSTATUS_SUM | MSTATUS_MXR | MSTATUS_TVM | MSTATUS_TW |            \
-	 MSTATUS_TSR)
+#define SSTATUS_MASK                                                           \
+	(MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_UBE | MSTATUS_SPP | MSTATUS_FS | \
+	 MSTATUS_XS | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_UXL | MSTATUS_SD)
+#define MSTATUS_WRITABLE                                                       \
+	(MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE |             \
+	 MSTATUS_SPP | MSTATUS_MPP | MSTATUS_FS | MSTATUS_MPRV | MSTATUS_SUM | \
+	 MSTATUS_MXR | MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR)
 #define S_INTERRUPTS (MIP_SSIP | MIP_STIP | MIP_SEIP)
 #define DELEGABLE_EXCEPTIONS 0xb3ffull /* all but ecall-M, 10 and 14 */
 
@@ -33,8 +31,8 @@ static void write_mstatus(struct hart *h, uint64_t v, uint64_t mask)
 	uint64_t s = (old & ~mask) | (v & mask);
 	if (((s & MSTATUS_MPP) >> 11) == 2) /* reserved: keep the old mode */
 		s = (s & ~MSTATUS_MPP) | (old & MSTATUS_MPP);
-	s = (s & ~(MSTATUS_UXL | MSTATUS_SXL | MSTATUS_SD)) |
-	    (2ull << 32) | (2ull << 34);
+	s = (s & ~(MSTATUS_UXL | MSTATUS_SXL | MSTATUS_SD)) | (2ull << 32) |
+	    (2ull << 34);
 	h->mstatus = s;
 	if ((old ^ s) & MSTATUS_MXR)
 		hart_tlb_flush(h);
@@ -53,8 +51,7 @@ uint64_t hart_read_instret(const struct hart *h, const struct insn *i)
 enum { CTR_CYCLE = 0, CTR_INSTRET = 1 };
 static const uint64_t inhibit_bit[2] = {1, 4}; /* CY, IR */
 
-static uint64_t counter_read(const struct hart *h, const struct insn *i,
-			     int k)
+static uint64_t counter_read(const struct hart *h, const struct insn *i, int k)
 {
 	if (h->mcountinhibit & inhibit_bit[k])
 		return h->counter[k].frozen;
@@ -71,8 +68,7 @@ static void counter_write(struct hart *h, const struct insn *i, int k,
 		h->counter[k].offset = hart_read_instret(h, i) + 1 - v;
 }
 
-static void write_countinhibit(struct hart *h, const struct insn *i,
-			       uint64_t v)
+static void write_countinhibit(struct hart *h, const struct insn *i, uint64_t v)
 {
 	for (int k = 0; k < 2; k++) {
 		bool was = h->mcountinhibit & inhibit_bit[k];
@@ -104,8 +100,7 @@ static bool stimecmp_allowed(const struct hart *h)
 	return (h->menvcfg & MENVCFG_STCE) && (h->mcounteren & 2);
 }
 
-bool csr_read(struct hart *h, const struct insn *i, unsigned csr,
-	      uint64_t *val)
+bool csr_read(struct hart *h, const struct insn *i, unsigned csr, uint64_t *val)
 {
 	if (((csr >> 8) & 3) > h->priv)
 		return false;
@@ -116,7 +111,7 @@ bool csr_read(struct hart *h, const struct insn *i, unsigned csr,
 		if (!fp_enabled(h))
 			return false;
 		*val = csr == CSR_FFLAGS ? h->fflags
-		       : csr == CSR_FRM  ? h->frm
+		       : csr == CSR_FRM	 ? h->frm
 					 : (h->frm << 5) | h->fflags;
 		return true;
 	case CSR_CYCLE:
@@ -131,18 +126,10 @@ bool csr_read(struct hart *h, const struct insn *i, unsigned csr,
 					    csr == CSR_CYCLE ? CTR_CYCLE
 							     : CTR_INSTRET);
 		return true;
-	case CSR_MCYCLE:
-		*val = counter_read(h, i, CTR_CYCLE);
-		return true;
-	case CSR_MINSTRET:
-		*val = counter_read(h, i, CTR_INSTRET);
-		return true;
-	case CSR_SSTATUS:
-		*val = read_mstatus(h) & SSTATUS_MASK;
-		return true;
-	case CSR_SIE:
-		*val = h->mie & h->mideleg;
-		return true;
+	case CSR_MCYCLE: *val = counter_read(h, i, CTR_CYCLE); return true;
+	case CSR_MINSTRET: *val = counter_read(h, i, CTR_INSTRET); return true;
+	case CSR_SSTATUS: *val = read_mstatus(h) & SSTATUS_MASK; return true;
+	case CSR_SIE: *val = h->mie & h->mideleg; return true;
 	case CSR_STVEC: *val = h->stvec; return true;
 	case CSR_SCOUNTEREN: *val = h->scounteren; return true;
 	case CSR_SENVCFG: *val = h->senvcfg; return true;
@@ -150,9 +137,7 @@ bool csr_read(struct hart *h, const struct insn *i, unsigned csr,
 	case CSR_SEPC: *val = h->sepc; return true;
 	case CSR_SCAUSE: *val = h->scause; return true;
 	case CSR_STVAL: *val = h->stval; return true;
-	case CSR_SIP:
-		*val = (h->mip | h->mip_hw) & h->mideleg;
-		return true;
+	case CSR_SIP: *val = (h->mip | h->mip_hw) & h->mideleg; return true;
 	case CSR_STIMECMP:
 		if (!stimecmp_allowed(h))
 			return false;
@@ -166,9 +151,7 @@ bool csr_read(struct hart *h, const struct insn *i, unsigned csr,
 	case CSR_MVENDORID:
 	case CSR_MARCHID:
 	case CSR_MIMPID:
-	case CSR_MCONFIGPTR:
-		*val = 0;
-		return true;
+	case CSR_MCONFIGPTR: *val = 0; return true;
 	case CSR_MHARTID: *val = h->mhartid; return true;
 	case CSR_MSTATUS: *val = read_mstatus(h); return true;
 	case CSR_MISA: *val = h->misa; return true;
@@ -252,8 +235,7 @@ static uint64_t legal_tvec(uint64_t old, uint64_t v)
 	return (v & 3) >= 2 ? old : v;
 }
 
-bool csr_write(struct hart *h, const struct insn *i, unsigned csr,
-	       uint64_t v)
+bool csr_write(struct hart *h, const struct insn *i, unsigned csr, uint64_t v)
 {
 	if (((csr >> 8) & 3) > h->priv || (csr >> 10) == 3)
 		return false;
@@ -271,12 +253,8 @@ bool csr_write(struct hart *h, const struct insn *i, unsigned csr,
 			h->frm = (uint32_t)(v >> 5) & 7;
 		h->mstatus |= FS_DIRTY;
 		return true;
-	case CSR_MCYCLE:
-		counter_write(h, i, CTR_CYCLE, v);
-		return true;
-	case CSR_MINSTRET:
-		counter_write(h, i, CTR_INSTRET, v);
-		return true;
+	case CSR_MCYCLE: counter_write(h, i, CTR_CYCLE, v); return true;
+	case CSR_MINSTRET: counter_write(h, i, CTR_INSTRET, v); return true;
 	case CSR_SSTATUS:
 		write_mstatus(h, v, SSTATUS_MASK & MSTATUS_WRITABLE);
 		return true;
@@ -312,11 +290,8 @@ bool csr_write(struct hart *h, const struct insn *i, unsigned csr,
 		hart_tlb_flush(h);
 		return true;
 	}
-	case CSR_MSTATUS:
-		write_mstatus(h, v, MSTATUS_WRITABLE);
-		return true;
-	case CSR_MISA:
-		return true; /* extensions cannot be turned off */
+	case CSR_MSTATUS: write_mstatus(h, v, MSTATUS_WRITABLE); return true;
+	case CSR_MISA: return true; /* extensions cannot be turned off */
 	case CSR_MEDELEG: h->medeleg = v & DELEGABLE_EXCEPTIONS; return true;
 	case CSR_MIDELEG: h->mideleg = v & S_INTERRUPTS; return true;
 	case CSR_MIE:
@@ -350,8 +325,7 @@ bool csr_write(struct hart *h, const struct insn *i, unsigned csr,
 	case CSR_TSELECT:
 	case CSR_TDATA1:
 	case CSR_TDATA2:
-	case CSR_TDATA3:
-		return true;
+	case CSR_TDATA3: return true;
 	}
 	if (csr >= CSR_PMPADDR0 && csr < CSR_PMPADDR0 + 16) {
 		write_pmpaddr(h, (int)(csr - CSR_PMPADDR0), v);

@@ -33,10 +33,9 @@ static void mem_kind(struct insn *o)
 	static const struct {
 		insn_fn fn;
 		uint8_t kind;
-	} k[] = {{op_lb, 1 | 16}, {op_lh, 2 | 16}, {op_lw, 4 | 16},
-		 {op_ld, 8},	  {op_lbu, 1},	   {op_lhu, 2},
-		 {op_lwu, 4},	  {op_sb, 1},	   {op_sh, 2},
-		 {op_sw, 4},	  {op_sd, 8}};
+	} k[] = {{op_lb, 1 | 16}, {op_lh, 2 | 16}, {op_lw, 4 | 16}, {op_ld, 8},
+		 {op_lbu, 1},	  {op_lhu, 2},	   {op_lwu, 4},	    {op_sb, 1},
+		 {op_sh, 2},	  {op_sw, 4},	   {op_sd, 8}};
 	for (size_t n = 0; n < sizeof(k) / sizeof(k[0]); n++) {
 		if (o->fn != k[n].fn)
 			continue;
@@ -58,7 +57,10 @@ static int64_t with_raw(uint64_t low, uint32_t raw)
 	return (int64_t)((low & 0xffffffffull) | ((uint64_t)raw << 32));
 }
 
-static int64_t imm_i(uint32_t r) { return sext(r >> 20, 12); }
+static int64_t imm_i(uint32_t r)
+{
+	return sext(r >> 20, 12);
+}
 static int64_t imm_s(uint32_t r)
 {
 	return sext((bits(r, 31, 25) << 5) | bits(r, 11, 7), 12);
@@ -76,8 +78,7 @@ static int64_t imm_j(uint32_t r)
 		    21);
 }
 
-static void decode_op_imm(struct insn *o, uint32_t r, int rd, int rs1,
-			  int f3)
+static void decode_op_imm(struct insn *o, uint32_t r, int rd, int rs1, int f3)
 {
 	int64_t imm = imm_i(r);
 	unsigned sh = bits(r, 25, 20), top = bits(r, 31, 26);
@@ -117,8 +118,7 @@ static void decode_op_imm(struct insn *o, uint32_t r, int rd, int rs1,
 	illegal(o, r);
 }
 
-static void decode_op_imm32(struct insn *o, uint32_t r, int rd, int rs1,
-			    int f3)
+static void decode_op_imm32(struct insn *o, uint32_t r, int rd, int rs1, int f3)
 {
 	unsigned sh = bits(r, 24, 20), f7 = bits(r, 31, 25);
 	if (f3 == 0)
@@ -137,12 +137,12 @@ static void decode_op(struct insn *o, uint32_t r, int rd, int rs1, int rs2,
 		      int f3, bool w)
 {
 	static const insn_fn base[8] = {op_add, op_sll, op_slt, op_sltu,
-					op_xor, op_srl, op_or, op_and};
-	static const insn_fn mul[8] = {op_mul,	op_mulh, op_mulhsu, op_mulhu,
-				       op_div,	op_divu, op_rem,    op_remu};
+					op_xor, op_srl, op_or,	op_and};
+	static const insn_fn mul[8] = {op_mul, op_mulh, op_mulhsu, op_mulhu,
+				       op_div, op_divu, op_rem,	   op_remu};
 	static const insn_fn base_w[8] = {op_addw, op_sllw, NULL, NULL,
 					  NULL,	   op_srlw, NULL, NULL};
-	static const insn_fn mul_w[8] = {op_mulw, NULL,	    NULL,   NULL,
+	static const insn_fn mul_w[8] = {op_mulw, NULL,	    NULL,    NULL,
 					 op_divw, op_divuw, op_remw, op_remuw};
 	unsigned f7 = bits(r, 31, 25);
 	insn_fn fn = NULL;
@@ -185,11 +185,10 @@ static void decode_amo(struct insn *o, uint32_t r, int rd, int rs1, int rs2,
 		set(o, fn, rd, rs1, rs2, 0);
 }
 
-static void decode_system(struct insn *o, uint32_t r, int rd, int rs1,
-			  int f3)
+static void decode_system(struct insn *o, uint32_t r, int rd, int rs1, int f3)
 {
-	static const insn_fn csr_fns[8] = {NULL,     op_csrrw,	op_csrrs,
-					   op_csrrc, NULL,	op_csrrwi,
+	static const insn_fn csr_fns[8] = {NULL,      op_csrrw, op_csrrs,
+					   op_csrrc,  NULL,	op_csrrwi,
 					   op_csrrsi, op_csrrci};
 	if (f3 == 0 && rd == 0) {
 		unsigned f12 = r >> 20;
@@ -204,8 +203,7 @@ static void decode_system(struct insn *o, uint32_t r, int rd, int rs1,
 		if (rs1 == 0 && f12 == 0x105)
 			return set(o, op_wfi, 0, 0, 0, with_raw(0, r));
 		if (bits(r, 31, 25) == 0x09)
-			return set(o, op_sfence_vma, 0, rs1, 0,
-				   with_raw(0, r));
+			return set(o, op_sfence_vma, 0, rs1, 0, with_raw(0, r));
 	}
 	if (csr_fns[f3]) {
 		set(o, csr_fns[f3], rd, rs1, 0, with_raw(r >> 20, r));
@@ -297,8 +295,12 @@ static void decode32(struct insn *o, uint32_t r, uint64_t pc)
 	case 0x37: return set(o, op_li, rd, 0, 0, (int32_t)(r & 0xfffff000));
 	case 0x17:
 		return set(o, op_li, rd, 0, 0,
-			   (int64_t)(pc + (uint64_t)(int64_t)(int32_t)(r & 0xfffff000)));
-	case 0x6f: return set(o, op_jal, rd, 0, 0, (int64_t)(pc + (uint64_t)imm_j(r)));
+			   (int64_t)(pc +
+				     (uint64_t)(int64_t)(int32_t)(r &
+								  0xfffff000)));
+	case 0x6f:
+		return set(o, op_jal, rd, 0, 0,
+			   (int64_t)(pc + (uint64_t)imm_j(r)));
 	case 0x67:
 		if (f3)
 			break;
@@ -355,7 +357,8 @@ static void decode32(struct insn *o, uint32_t r, uint64_t pc)
 		unsigned fmt = bits(r, 26, 25);
 		if (fmt > 1 || f3 == 5 || f3 == 6)
 			break;
-		unsigned kind = bits(r, 3, 2); /* 0 madd 1 msub 2 nmsub 3 nmadd */
+		unsigned kind =
+			bits(r, 3, 2); /* 0 madd 1 msub 2 nmsub 3 nmadd */
 		set(o, fmt ? op_fma_d : op_fma_s, 0, rs1, rs2,
 		    with_raw((uint64_t)f3 | (kind << 3), r));
 		o->rd = (uint8_t)rd;
@@ -369,7 +372,10 @@ static void decode32(struct insn *o, uint32_t r, uint64_t pc)
 
 /* --- compressed ---------------------------------------------------------- */
 
-static int creg(uint32_t v) { return (int)(8 + (v & 7)); }
+static int creg(uint32_t v)
+{
+	return (int)(8 + (v & 7));
+}
 
 static void decode16(struct insn *o, uint32_t r, uint64_t pc)
 {
@@ -384,7 +390,7 @@ static void decode16(struct insn *o, uint32_t r, uint64_t pc)
 			break;
 		return set(o, op_addi, rdp, 2, 0, imm);
 	}
-	case 001: /* c.fld */
+	case 001:   /* c.fld */
 	case 005: { /* c.fsd */
 		unsigned imm = (bits(r, 12, 10) << 3) | (bits(r, 6, 5) << 6);
 		if (f3 == 1) {
@@ -394,7 +400,7 @@ static void decode16(struct insn *o, uint32_t r, uint64_t pc)
 			set(o, op_fsd, 0, rs1p, rdp, with_raw(imm, r));
 		return;
 	}
-	case 002: /* c.lw */
+	case 002:   /* c.lw */
 	case 006: { /* c.sw */
 		unsigned imm = (bits(r, 12, 10) << 3) | (bits(r, 6, 6) << 2) |
 			       (bits(r, 5, 5) << 6);
@@ -402,7 +408,7 @@ static void decode16(struct insn *o, uint32_t r, uint64_t pc)
 			return set(o, op_lw, rdp, rs1p, 0, imm);
 		return set(o, op_sw, 0, rs1p, rdp, imm);
 	}
-	case 003: /* c.ld */
+	case 003:   /* c.ld */
 	case 007: { /* c.sd */
 		unsigned imm = (bits(r, 12, 10) << 3) | (bits(r, 6, 5) << 6);
 		if (f3 == 3)
@@ -437,9 +443,8 @@ static void decode16(struct insn *o, uint32_t r, uint64_t pc)
 				break;
 			return set(o, op_addi, 2, 2, 0, imm);
 		}
-		int64_t imm = sext((bits(r, 12, 12) << 17) |
-					   (bits(r, 6, 2) << 12),
-				   18);
+		int64_t imm = sext(
+			(bits(r, 12, 12) << 17) | (bits(r, 6, 2) << 12), 18);
 		if (!imm)
 			break;
 		return set(o, op_li, rd, 0, 0, imm); /* c.lui */
@@ -453,28 +458,31 @@ static void decode16(struct insn *o, uint32_t r, uint64_t pc)
 			return set(o, op_srai, rs1p, rs1p, 0, sh);
 		if (f2 == 2)
 			return set(o, op_andi, rs1p, rs1p, 0,
-				   sext((bits(r, 12, 12) << 5) | bits(r, 6, 2), 6));
-		static const insn_fn ops[8] = {op_sub,	op_xor, op_or,	 op_and,
-					       op_subw, op_addw, NULL, NULL};
+				   sext((bits(r, 12, 12) << 5) | bits(r, 6, 2),
+					6));
+		static const insn_fn ops[8] = {op_sub,	op_xor,	 op_or, op_and,
+					       op_subw, op_addw, NULL,	NULL};
 		insn_fn fn = ops[(bits(r, 12, 12) << 2) | bits(r, 6, 5)];
 		if (!fn)
 			break;
 		return set(o, fn, rs1p, rs1p, rdp, 0);
 	}
 	case 015: { /* c.j */
-		int64_t imm = sext((bits(r, 12, 12) << 11) | (bits(r, 8, 8) << 10) |
-					   (bits(r, 10, 9) << 8) | (bits(r, 6, 6) << 7) |
-					   (bits(r, 7, 7) << 6) | (bits(r, 2, 2) << 5) |
-					   (bits(r, 11, 11) << 4) | (bits(r, 5, 3) << 1),
-				   12);
+		int64_t imm = sext(
+			(bits(r, 12, 12) << 11) | (bits(r, 8, 8) << 10) |
+				(bits(r, 10, 9) << 8) | (bits(r, 6, 6) << 7) |
+				(bits(r, 7, 7) << 6) | (bits(r, 2, 2) << 5) |
+				(bits(r, 11, 11) << 4) | (bits(r, 5, 3) << 1),
+			12);
 		return set(o, op_jal, 0, 0, 0, (int64_t)(pc + (uint64_t)imm));
 	}
-	case 016: /* c.beqz */
+	case 016:   /* c.beqz */
 	case 017: { /* c.bnez */
-		int64_t imm = sext((bits(r, 12, 12) << 8) | (bits(r, 6, 5) << 6) |
-					   (bits(r, 2, 2) << 5) | (bits(r, 11, 10) << 3) |
-					   (bits(r, 4, 3) << 1),
-				   9);
+		int64_t imm = sext(
+			(bits(r, 12, 12) << 8) | (bits(r, 6, 5) << 6) |
+				(bits(r, 2, 2) << 5) | (bits(r, 11, 10) << 3) |
+				(bits(r, 4, 3) << 1),
+			9);
 		return set(o, f3 == 6 ? op_beq : op_bne, 0, rs1p, 0,
 			   (int64_t)(pc + (uint64_t)imm));
 	}

@@ -10,8 +10,8 @@
 #ifndef PVKIT_CPU_EXEC_H
 #define PVKIT_CPU_EXEC_H
 
-#include "hart.h"
 #include "emulator/mem/bus.h"
+#include "hart.h"
 
 #include <string.h>
 
@@ -21,23 +21,23 @@
 #define X(r) (h->x[(r)])
 #define OP(name) void op_##name(struct hart *h, const struct insn *i)
 
-#define BLOCK_OF(i)                                                        \
-	((struct block *)((char *)((i) - (i)->idx) -                       \
+#define BLOCK_OF(i)                                                            \
+	((struct block *)((char *)((i) - (i)->idx) -                           \
 			  offsetof(struct block, insns)))
 #define PC_OF(i) (BLOCK_OF(i)->vpc + (i)->pcoff)
 #define NEXT_PC(i) (PC_OF(i) + (i)->len)
 
-#define NEXT()                                                             \
-	do {                                                               \
-		MUSTTAIL return i[1].fn(h, i + 1);                         \
+#define NEXT()                                                                 \
+	do {                                                                   \
+		MUSTTAIL return i[1].fn(h, i + 1);                             \
 	} while (0)
 
 /* Leave the block for the dispatcher, resuming at pcval. */
-#define EXIT(pcval)                                                        \
-	do {                                                               \
-		h->pc = (pcval);                                           \
-		h->last_block = NULL;                                      \
-		return;                                                    \
+#define EXIT(pcval)                                                            \
+	do {                                                                   \
+		h->pc = (pcval);                                               \
+		h->last_block = NULL;                                          \
+		return;                                                        \
 	} while (0)
 
 #define JCACHE_MASK ((1u << JCACHE_BITS) - 1)
@@ -45,45 +45,45 @@
 /* Continues in block nb_ if the instruction budget allows. A block
    whose hot countdown ran out goes back to the dispatcher instead, which
    offers it to the JIT tier (jit.h). */
-#define ENTER_BLOCK(nb_)                                                   \
-	do {                                                               \
-		if (likely(h->instret < h->insn_limit && (nb_)->hot != 0)) { \
-			(nb_)->hot--;                                      \
-			h->instret += (nb_)->n;                            \
-			MUSTTAIL return (nb_)->insns[0].fn(h, (nb_)->insns); \
-		}                                                          \
+#define ENTER_BLOCK(nb_)                                                       \
+	do {                                                                   \
+		if (likely(h->instret < h->insn_limit && (nb_)->hot != 0)) {   \
+			(nb_)->hot--;                                          \
+			h->instret += (nb_)->n;                                \
+			MUSTTAIL return (nb_)->insns[0].fn(h, (nb_)->insns);   \
+		}                                                              \
 	} while (0)
 
 /* Ends the block at a computed target through the jump cache. */
-#define JUMP(pcval)                                                        \
-	do {                                                               \
-		uint64_t pc_ = (pcval);                                    \
-		struct jcache_entry *e_ =                                  \
-			&h->jcache[(pc_ >> 1) & JCACHE_MASK];              \
-		if (likely(e_->vpc == pc_ && e_->epoch == h->epoch &&      \
-			   e_->block->priv == h->priv))                    \
-			ENTER_BLOCK(e_->block);                            \
-		EXIT(pc_);                                                 \
+#define JUMP(pcval)                                                            \
+	do {                                                                   \
+		uint64_t pc_ = (pcval);                                        \
+		struct jcache_entry *e_ =                                      \
+			&h->jcache[(pc_ >> 1) & JCACHE_MASK];                  \
+		if (likely(e_->vpc == pc_ && e_->epoch == h->epoch &&          \
+			   e_->block->priv == h->priv))                        \
+			ENTER_BLOCK(e_->block);                                \
+		EXIT(pc_);                                                     \
 	} while (0)
 
 /* Ends the block at a direct target; slot 0 = taken, 1 = fall-through.
    A known link (same page) is followed directly, else the jump cache. */
-#define CHAIN(pcval, slot)                                                 \
-	do {                                                               \
-		struct block *b_ = BLOCK_OF(i);                            \
-		struct block *nb_ = b_->link[slot];                        \
-		if (likely(nb_ != NULL))                                   \
-			ENTER_BLOCK(nb_);                                  \
-		uint64_t pc_ = (pcval);                                    \
-		struct jcache_entry *e_ =                                  \
-			&h->jcache[(pc_ >> 1) & JCACHE_MASK];              \
-		if (e_->vpc == pc_ && e_->epoch == h->epoch &&             \
-		    e_->block->priv == h->priv)                            \
-			ENTER_BLOCK(e_->block);                            \
-		h->pc = pc_;                                               \
-		h->last_block = b_;                                        \
-		h->last_slot = (slot);                                     \
-		return;                                                    \
+#define CHAIN(pcval, slot)                                                     \
+	do {                                                                   \
+		struct block *b_ = BLOCK_OF(i);                                \
+		struct block *nb_ = b_->link[slot];                            \
+		if (likely(nb_ != NULL))                                       \
+			ENTER_BLOCK(nb_);                                      \
+		uint64_t pc_ = (pcval);                                        \
+		struct jcache_entry *e_ =                                      \
+			&h->jcache[(pc_ >> 1) & JCACHE_MASK];                  \
+		if (e_->vpc == pc_ && e_->epoch == h->epoch &&                 \
+		    e_->block->priv == h->priv)                                \
+			ENTER_BLOCK(e_->block);                                \
+		h->pc = pc_;                                                   \
+		h->last_block = b_;                                            \
+		h->last_slot = (slot);                                         \
+		return;                                                        \
 	} while (0)
 
 /* Raises an exception at insn i; the rest of its block did not retire. */
@@ -109,7 +109,7 @@ void *mem_amo_ptr(struct hart *h, uint64_t va, unsigned size, bool is_lr);
 /* The TLB hit test: the tag holds a page-aligned VA; an access whose
    low bits are misaligned for its size never matches, so misaligned
    accesses take the slow path too. */
-#define TLB_HIT(e, va, size)                                               \
+#define TLB_HIT(e, va, size)                                                   \
 	((e)->tag == ((va) & ~(uint64_t)(0xfff & ~((size)-1))))
 
 static inline const struct tlb_entry *dtlb(const struct tlb_entry *set,
@@ -161,10 +161,10 @@ static inline bool fp_enabled(const struct hart *h)
 	return (h->mstatus & MSTATUS_FS) != 0;
 }
 
-#define EXC_ILLEGAL_HERE()                                                 \
-	do {                                                               \
-		insn_trap(h, i, EXC_ILLEGAL, (uint64_t)i->imm >> 32);      \
-		return;                                                    \
+#define EXC_ILLEGAL_HERE()                                                     \
+	do {                                                                   \
+		insn_trap(h, i, EXC_ILLEGAL, (uint64_t)i->imm >> 32);          \
+		return;                                                        \
 	} while (0)
 
 #include "ops.h"

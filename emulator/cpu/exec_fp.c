@@ -30,36 +30,36 @@ static inline int resolve_rm(const struct hart *h, const struct insn *i)
 	return rm <= 4 ? rm : -1;
 }
 
-#define FP_ENTER()                                                         \
-	if (unlikely(!fp_enabled(h))) {                                    \
-		insn_trap(h, i, EXC_ILLEGAL, RAW(i));                      \
-		return;                                                    \
+#define FP_ENTER()                                                             \
+	if (unlikely(!fp_enabled(h))) {                                        \
+		insn_trap(h, i, EXC_ILLEGAL, RAW(i));                          \
+		return;                                                        \
 	}
-#define FP_RM()                                                            \
-	int rm = resolve_rm(h, i);                                         \
-	if (unlikely(rm < 0)) {                                            \
-		insn_trap(h, i, EXC_ILLEGAL, RAW(i));                      \
-		return;                                                    \
+#define FP_RM()                                                                \
+	int rm = resolve_rm(h, i);                                             \
+	if (unlikely(rm < 0)) {                                                \
+		insn_trap(h, i, EXC_ILLEGAL, RAW(i));                          \
+		return;                                                        \
 	}
-#define FP_DONE()                                                          \
-	do {                                                               \
-		h->fflags |= fl;                                           \
-		h->mstatus |= FS_DIRTY;                                    \
-		NEXT();                                                    \
+#define FP_DONE()                                                              \
+	do {                                                                   \
+		h->fflags |= fl;                                               \
+		h->mstatus |= FS_DIRTY;                                        \
+		NEXT();                                                        \
 	} while (0)
 
 #define F1(rs) unbox(h->f[i->rs])
 #define D1(rs) (h->f[i->rs])
 
 /* binary arithmetic with rounding */
-#define ARITH(name, fn, get, put)                                          \
-	OP(name)                                                           \
-	{                                                                  \
-		FP_ENTER();                                                \
-		FP_RM();                                                   \
-		uint32_t fl = 0;                                           \
-		h->f[i->rd] = put(fn(get(rs1), get(rs2), rm, &fl));        \
-		FP_DONE();                                                 \
+#define ARITH(name, fn, get, put)                                              \
+	OP(name)                                                               \
+	{                                                                      \
+		FP_ENTER();                                                    \
+		FP_RM();                                                       \
+		uint32_t fl = 0;                                               \
+		h->f[i->rd] = put(fn(get(rs1), get(rs2), rm, &fl));            \
+		FP_DONE();                                                     \
 	}
 #define NOBOX(v) (v)
 ARITH(fadd_s, f32_add, F1, box)
@@ -140,34 +140,35 @@ OP(fsgnj_d)
 	NEXT();
 }
 
-#define MINMAX(name, fmin, fmax, get, put)                                 \
-	OP(name)                                                           \
-	{                                                                  \
-		FP_ENTER();                                                \
-		uint32_t fl = 0;                                           \
-		h->f[i->rd] = put((i->imm & 7) ? fmax(get(rs1), get(rs2), &fl) \
-					       : fmin(get(rs1), get(rs2), &fl)); \
-		FP_DONE();                                                 \
+#define MINMAX(name, fmin, fmax, get, put)                                     \
+	OP(name)                                                               \
+	{                                                                      \
+		FP_ENTER();                                                    \
+		uint32_t fl = 0;                                               \
+		h->f[i->rd] =                                                  \
+			put((i->imm & 7) ? fmax(get(rs1), get(rs2), &fl)       \
+					 : fmin(get(rs1), get(rs2), &fl));     \
+		FP_DONE();                                                     \
 	}
 MINMAX(fminmax_s, f32_min, f32_max, F1, box)
 MINMAX(fminmax_d, f64_min, f64_max, D1, NOBOX)
 
 /* compares: funct3 0 = le, 1 = lt, 2 = eq; rd is an integer register */
-#define CMP(name, le, lt, eq, get)                                         \
-	OP(name)                                                           \
-	{                                                                  \
-		FP_ENTER();                                                \
-		uint32_t fl = 0;                                           \
-		int r;                                                     \
-		switch (i->imm & 7) {                                      \
-		case 0: r = le(get(rs1), get(rs2), &fl); break;            \
-		case 1: r = lt(get(rs1), get(rs2), &fl); break;            \
-		default: r = eq(get(rs1), get(rs2), &fl); break;           \
-		}                                                          \
-		X(i->rd) = (uint64_t)r;                                    \
-		if (fl)                                                    \
-			FP_DONE();                                         \
-		NEXT();                                                    \
+#define CMP(name, le, lt, eq, get)                                             \
+	OP(name)                                                               \
+	{                                                                      \
+		FP_ENTER();                                                    \
+		uint32_t fl = 0;                                               \
+		int r;                                                         \
+		switch (i->imm & 7) {                                          \
+		case 0: r = le(get(rs1), get(rs2), &fl); break;                \
+		case 1: r = lt(get(rs1), get(rs2), &fl); break;                \
+		default: r = eq(get(rs1), get(rs2), &fl); break;               \
+		}                                                              \
+		X(i->rd) = (uint64_t)r;                                        \
+		if (fl)                                                        \
+			FP_DONE();                                             \
+		NEXT();                                                        \
 	}
 CMP(fcmp_s, f32_le, f32_lt, f32_eq, F1)
 CMP(fcmp_d, f64_le, f64_lt, f64_eq, D1)
@@ -218,45 +219,46 @@ OP(fmv_d_x)
 }
 
 /* float -> integer; the conversion kind (w, wu, l, lu) is in imm bits 3..4 */
-#define CVT_TO_INT(name, get, w, wu, l, lu)                                \
-	OP(name)                                                           \
-	{                                                                  \
-		FP_ENTER();                                                \
-		FP_RM();                                                   \
-		uint32_t fl = 0;                                           \
-		uint64_t r;                                                \
-		switch ((i->imm >> 3) & 3) {                               \
-		case 0: r = (uint64_t)(int64_t)w(get(rs1), rm, &fl); break; \
-		case 1: r = (uint64_t)(int64_t)(int32_t)wu(get(rs1), rm, &fl); break; \
-		case 2: r = (uint64_t)l(get(rs1), rm, &fl); break;         \
-		default: r = lu(get(rs1), rm, &fl); break;                 \
-		}                                                          \
-		X(i->rd) = r;                                              \
-		if (fl)                                                    \
-			FP_DONE();                                         \
-		NEXT();                                                    \
+#define CVT_TO_INT(name, get, w, wu, l, lu)                                    \
+	OP(name)                                                               \
+	{                                                                      \
+		FP_ENTER();                                                    \
+		FP_RM();                                                       \
+		uint32_t fl = 0;                                               \
+		uint64_t r;                                                    \
+		switch ((i->imm >> 3) & 3) {                                   \
+		case 0: r = (uint64_t)(int64_t)w(get(rs1), rm, &fl); break;    \
+		case 1:                                                        \
+			r = (uint64_t)(int64_t)(int32_t)wu(get(rs1), rm, &fl); \
+			break;                                                 \
+		case 2: r = (uint64_t)l(get(rs1), rm, &fl); break;             \
+		default: r = lu(get(rs1), rm, &fl); break;                     \
+		}                                                              \
+		X(i->rd) = r;                                                  \
+		if (fl)                                                        \
+			FP_DONE();                                             \
+		NEXT();                                                        \
 	}
 CVT_TO_INT(fcvt_int_s, F1, f32_to_i32, f32_to_u32, f32_to_i64, f32_to_u64)
 CVT_TO_INT(fcvt_int_d, D1, f64_to_i32, f64_to_u32, f64_to_i64, f64_to_u64)
 
-#define CVT_FROM_INT(name, put, w, wu, l, lu)                              \
-	OP(name)                                                           \
-	{                                                                  \
-		FP_ENTER();                                                \
-		FP_RM();                                                   \
-		uint32_t fl = 0;                                           \
-		uint64_t v = X(i->rs1);                                    \
-		switch ((i->imm >> 3) & 3) {                               \
-		case 0: h->f[i->rd] = put(w((int32_t)v, rm, &fl)); break;  \
-		case 1: h->f[i->rd] = put(wu((uint32_t)v, rm, &fl)); break; \
-		case 2: h->f[i->rd] = put(l((int64_t)v, rm, &fl)); break;  \
-		default: h->f[i->rd] = put(lu(v, rm, &fl)); break;         \
-		}                                                          \
-		FP_DONE();                                                 \
+#define CVT_FROM_INT(name, put, w, wu, l, lu)                                  \
+	OP(name)                                                               \
+	{                                                                      \
+		FP_ENTER();                                                    \
+		FP_RM();                                                       \
+		uint32_t fl = 0;                                               \
+		uint64_t v = X(i->rs1);                                        \
+		switch ((i->imm >> 3) & 3) {                                   \
+		case 0: h->f[i->rd] = put(w((int32_t)v, rm, &fl)); break;      \
+		case 1: h->f[i->rd] = put(wu((uint32_t)v, rm, &fl)); break;    \
+		case 2: h->f[i->rd] = put(l((int64_t)v, rm, &fl)); break;      \
+		default: h->f[i->rd] = put(lu(v, rm, &fl)); break;             \
+		}                                                              \
+		FP_DONE();                                                     \
 	}
 CVT_FROM_INT(fcvt_s_int, box, i32_to_f32, u32_to_f32, i64_to_f32, u64_to_f32)
-CVT_FROM_INT(fcvt_d_int, NOBOX, i32_to_f64, u32_to_f64, i64_to_f64,
-	     u64_to_f64)
+CVT_FROM_INT(fcvt_d_int, NOBOX, i32_to_f64, u32_to_f64, i64_to_f64, u64_to_f64)
 
 OP(fcvt_s_d)
 {
@@ -306,8 +308,7 @@ OP(fld)
 }
 
 /* Returns true when the block must not go on (trap, or code dropped). */
-static inline bool fp_store(struct hart *h, const struct insn *i,
-			    unsigned size)
+static inline bool fp_store(struct hart *h, const struct insn *i, unsigned size)
 {
 	int r = store_fast(h, FP_ADDR(), size, h->f[i->rs2]);
 	if (likely(r == 0))

@@ -5,19 +5,19 @@
  */
 #include "exec.h"
 
-#define RR(name, expr)                                                     \
-	OP(name)                                                           \
-	{                                                                  \
-		uint64_t a = X(i->rs1), b = X(i->rs2);                     \
-		X(i->rd) = (expr);                                         \
-		NEXT();                                                    \
+#define RR(name, expr)                                                         \
+	OP(name)                                                               \
+	{                                                                      \
+		uint64_t a = X(i->rs1), b = X(i->rs2);                         \
+		X(i->rd) = (expr);                                             \
+		NEXT();                                                        \
 	}
-#define RI(name, expr)                                                     \
-	OP(name)                                                           \
-	{                                                                  \
-		uint64_t a = X(i->rs1), b = (uint64_t)i->imm;              \
-		X(i->rd) = (expr);                                         \
-		NEXT();                                                    \
+#define RI(name, expr)                                                         \
+	OP(name)                                                               \
+	{                                                                      \
+		uint64_t a = X(i->rs1), b = (uint64_t)i->imm;                  \
+		X(i->rd) = (expr);                                             \
+		NEXT();                                                        \
 	}
 #define SX32(v) ((uint64_t)(int64_t)(int32_t)(v))
 
@@ -30,7 +30,7 @@ RR(xor, a ^ b)
 RR(srl, a >> (b & 63))
 RR(sra, (uint64_t)((int64_t)a >> (b & 63)))
 RR(or, a | b)
-RR(and, a & b)
+RR(and, a &b)
 RR(addw, SX32(a + b))
 RR(subw, SX32(a - b))
 RR(sllw, SX32((uint32_t)a << (b & 31)))
@@ -42,7 +42,7 @@ RI(slti, (int64_t)a < (int64_t)b)
 RI(sltiu, a < b)
 RI(xori, a ^ b)
 RI(ori, a | b)
-RI(andi, a & b)
+RI(andi, a &b)
 RI(slli, a << b)
 RI(srli, a >> b)
 RI(srai, (uint64_t)((int64_t)a >> b))
@@ -69,12 +69,11 @@ OP(nop)
 	NEXT();
 }
 
-RR(mul, a * b)
+RR(mul, a *b)
 RR(mulh, (uint64_t)(((__int128)(int64_t)a * (__int128)(int64_t)b) >> 64))
-RR(mulhsu,
-   (uint64_t)(((__int128)(int64_t)a * (unsigned __int128)b) >> 64))
+RR(mulhsu, (uint64_t)(((__int128)(int64_t)a * (unsigned __int128)b) >> 64))
 RR(mulhu, (uint64_t)(((unsigned __int128)a * b) >> 64))
-RR(mulw, SX32((uint32_t)a * (uint32_t)b))
+RR(mulw, SX32((uint32_t)a *(uint32_t)b))
 
 static inline uint64_t div_s(int64_t a, int64_t b)
 {
@@ -132,13 +131,13 @@ OP(jalr)
 	JUMP(target);
 }
 
-#define BRANCH(name, cond)                                                 \
-	OP(name)                                                           \
-	{                                                                  \
-		uint64_t a = X(i->rs1), b = X(i->rs2);                     \
-		if (cond)                                                  \
-			CHAIN((uint64_t)i->imm, 0);                        \
-		CHAIN(NEXT_PC(i), 1);                                      \
+#define BRANCH(name, cond)                                                     \
+	OP(name)                                                               \
+	{                                                                      \
+		uint64_t a = X(i->rs1), b = X(i->rs2);                         \
+		if (cond)                                                      \
+			CHAIN((uint64_t)i->imm, 0);                            \
+		CHAIN(NEXT_PC(i), 1);                                          \
 	}
 
 BRANCH(beq, a == b)

@@ -10,8 +10,7 @@
    effects for csrrw), bit 1: the source is x0 / uimm 0 (no write). */
 enum { CSR_NO_READ = 1, CSR_NO_WRITE = 2 };
 
-static void csr_op(struct hart *h, const struct insn *i, uint64_t src,
-		   int kind)
+static void csr_op(struct hart *h, const struct insn *i, uint64_t src, int kind)
 {
 	unsigned csr = (unsigned)(i->imm & 0xfff);
 	uint64_t old = 0;
@@ -20,7 +19,9 @@ static void csr_op(struct hart *h, const struct insn *i, uint64_t src,
 	if (reads && !csr_read(h, i, csr, &old))
 		goto illegal;
 	if (writes) {
-		uint64_t v = kind == 0 ? src : kind == 1 ? old | src : old & ~src;
+		uint64_t v = kind == 0	 ? src
+			     : kind == 1 ? old | src
+					 : old & ~src;
 		if (!csr_write(h, i, csr, v))
 			goto illegal;
 	}
@@ -31,16 +32,16 @@ illegal:
 	h->fault_cause = UINT64_MAX; /* tells the caller a trap was taken */
 }
 
-#define CSR_OP(name, src, kind)                                            \
-	OP(name)                                                           \
-	{                                                                  \
-		h->fault_cause = 0;                                        \
-		csr_op(h, i, src, kind);                                   \
-		if (h->fault_cause == UINT64_MAX)                          \
-			return;                                            \
-		if (hart_irq_pending(h) || h->instret >= h->insn_limit)                 \
-			EXIT(NEXT_PC(i));                                  \
-		JUMP(NEXT_PC(i));                                          \
+#define CSR_OP(name, src, kind)                                                \
+	OP(name)                                                               \
+	{                                                                      \
+		h->fault_cause = 0;                                            \
+		csr_op(h, i, src, kind);                                       \
+		if (h->fault_cause == UINT64_MAX)                              \
+			return;                                                \
+		if (hart_irq_pending(h) || h->instret >= h->insn_limit)        \
+			EXIT(NEXT_PC(i));                                      \
+		JUMP(NEXT_PC(i));                                              \
 	}
 
 CSR_OP(csrrw, X(i->rs1), 0)

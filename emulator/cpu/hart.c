@@ -46,8 +46,8 @@ void hart_reset(struct hart *h, uint64_t pc)
 	memset(h->f, 0, sizeof(h->f));
 	h->pc = pc;
 	h->priv = PRIV_M;
-	h->misa = (2ull << 62) | (1u << 0) | (1u << 2) | (1u << 3) |
-		  (1u << 5) | (1u << 8) | (1u << 12) | (1u << 18) |
+	h->misa = (2ull << 62) | (1u << 0) | (1u << 2) | (1u << 3) | (1u << 5) |
+		  (1u << 8) | (1u << 12) | (1u << 18) |
 		  (1u << 20); /* RV64 ACDFIMSU */
 	h->mstatus = (2ull << 32) | (2ull << 34);
 	h->medeleg = h->mideleg = h->mie = h->mip = h->mip_hw = 0;
@@ -189,9 +189,10 @@ static struct block *build_block(struct hart *h, uint64_t vpc, uint64_t ppc,
 	end->pcoff = (uint16_t)off;
 	b->n = (uint8_t)n;
 	/* give back what the block did not use */
-	h->arena_used -= max_bytes - (((sizeof(struct block) +
-					(n + 1) * sizeof(struct insn)) + 15) &
-				      ~(size_t)15);
+	h->arena_used -=
+		max_bytes -
+		(((sizeof(struct block) + (n + 1) * sizeof(struct insn)) + 15) &
+		 ~(size_t)15);
 	h->stat_blocks_built++;
 	if (b->cacheable) {
 		unsigned slot = (unsigned)(ppc >> 1) & HASH_MASK;

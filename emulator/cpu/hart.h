@@ -41,8 +41,8 @@ struct insn {
 	insn_fn fn;
 	int64_t imm;
 	uint8_t rd, rs1, rs2, rs3;
-	uint8_t idx;    /* position in its block */
-	uint8_t len;    /* 2 or 4 bytes */
+	uint8_t idx;	/* position in its block */
+	uint8_t len;	/* 2 or 4 bytes */
 	uint16_t pcoff; /* offset from the block's first pc */
 };
 
@@ -55,13 +55,13 @@ struct block {
 	   link stays valid as long as this block is reachable */
 	struct block *link[2];
 	uint8_t priv;
-	uint8_t n;          /* instructions, the end marker excluded */
-	bool cacheable;     /* false for a lone page-straddling insn */
+	uint8_t n;	/* instructions, the end marker excluded */
+	bool cacheable; /* false for a lone page-straddling insn */
 	/* JIT tier (jit.h): entries left before the dispatcher offers the
 	   block for translation, and its native code once translated */
 	uint32_t hot;
 	void *jit_code;
-	struct insn insns[];/* n + 1: an end marker follows the last */
+	struct insn insns[]; /* n + 1: an end marker follows the last */
 };
 
 enum priv { PRIV_U = 0, PRIV_S = 1, PRIV_M = 3 };
@@ -74,8 +74,8 @@ enum access { ACCESS_READ = 0, ACCESS_WRITE = 1, ACCESS_FETCH = 2 };
 enum mmu_idx { MMU_U, MMU_S, MMU_S_SUM, MMU_M, MMU_COUNT };
 
 struct tlb_entry {
-	uint64_t tag;    /* page-aligned VA, or TLB_INVALID */
-	uintptr_t addend;/* host pointer = va + addend */
+	uint64_t tag;	  /* page-aligned VA, or TLB_INVALID */
+	uintptr_t addend; /* host pointer = va + addend */
 };
 #define TLB_INVALID UINT64_MAX
 
@@ -98,7 +98,7 @@ struct pmp_state {
 /* What the hart needs from the machine around it. */
 struct hart_env {
 	void *opaque;
-	uint64_t (*time_now)(void *opaque);       /* timebase ticks */
+	uint64_t (*time_now)(void *opaque); /* timebase ticks */
 	/* An ecall from S that the emulated M-mode firmware (SBI) serves.
 	   Returns false when there is no such firmware (real M-mode runs). */
 	bool (*sbi_call)(void *opaque, struct hart *h);
@@ -146,9 +146,9 @@ struct hart {
 	uint64_t tselect;
 	struct pmp_state pmp;
 
-	bool wfi;          /* waiting for an interrupt */
-	bool stop;         /* leave the run loop (machine exit) */
-	uint64_t lr_addr;  /* reservation set by LR, or LR_NONE */
+	bool wfi;	  /* waiting for an interrupt */
+	bool stop;	  /* leave the run loop (machine exit) */
+	uint64_t lr_addr; /* reservation set by LR, or LR_NONE */
 	uint64_t lr_value;
 
 	/* block cache */
@@ -156,10 +156,10 @@ struct hart {
 	size_t arena_size, arena_used;
 	struct block *hash[1u << BLOCK_HASH_BITS];
 	struct jcache_entry jcache[1u << JCACHE_BITS];
-	uint32_t epoch;          /* bumped when virtual->physical may change */
-	struct block *last_block;/* the block that just ended, for linking */
+	uint32_t epoch;		  /* bumped when virtual->physical may change */
+	struct block *last_block; /* the block that just ended, for linking */
 	uint8_t last_slot;
-	uint64_t *code_pages;    /* RAM pages flagged PAGE_CODE, to unflag */
+	uint64_t *code_pages; /* RAM pages flagged PAGE_CODE, to unflag */
 	size_t ncode_pages, code_pages_cap;
 	/* a load or store slow path that failed leaves its trap here */
 	uint64_t fault_cause, fault_tval;
@@ -175,7 +175,11 @@ struct hart {
 
 /* mip/mie bits */
 enum {
-	IRQ_SSI = 1, IRQ_MSI = 3, IRQ_STI = 5, IRQ_MTI = 7, IRQ_SEI = 9,
+	IRQ_SSI = 1,
+	IRQ_MSI = 3,
+	IRQ_STI = 5,
+	IRQ_MTI = 7,
+	IRQ_SEI = 9,
 	IRQ_MEI = 11,
 };
 #define MIP_SSIP (1ull << IRQ_SSI)
@@ -187,11 +191,20 @@ enum {
 
 /* exception causes */
 enum {
-	EXC_INSN_MISALIGNED = 0, EXC_INSN_ACCESS = 1, EXC_ILLEGAL = 2,
-	EXC_BREAKPOINT = 3, EXC_LOAD_MISALIGNED = 4, EXC_LOAD_ACCESS = 5,
-	EXC_STORE_MISALIGNED = 6, EXC_STORE_ACCESS = 7, EXC_ECALL_U = 8,
-	EXC_ECALL_S = 9, EXC_ECALL_M = 11, EXC_INSN_PAGE = 12,
-	EXC_LOAD_PAGE = 13, EXC_STORE_PAGE = 15,
+	EXC_INSN_MISALIGNED = 0,
+	EXC_INSN_ACCESS = 1,
+	EXC_ILLEGAL = 2,
+	EXC_BREAKPOINT = 3,
+	EXC_LOAD_MISALIGNED = 4,
+	EXC_LOAD_ACCESS = 5,
+	EXC_STORE_MISALIGNED = 6,
+	EXC_STORE_ACCESS = 7,
+	EXC_ECALL_U = 8,
+	EXC_ECALL_S = 9,
+	EXC_ECALL_M = 11,
+	EXC_INSN_PAGE = 12,
+	EXC_LOAD_PAGE = 13,
+	EXC_STORE_PAGE = 15,
 };
 
 /* mstatus fields */
@@ -226,7 +239,10 @@ void hart_reset(struct hart *h, uint64_t pc);
    interrupt or something asks it to stop. */
 void hart_run(struct hart *h, uint64_t budget);
 /* Makes a running hart return to its outer loop soon. */
-static inline void hart_kick(struct hart *h) { h->insn_limit = 0; }
+static inline void hart_kick(struct hart *h)
+{
+	h->insn_limit = 0;
+}
 
 /* Interrupt lines driven by devices (level). */
 void hart_set_irq(struct hart *h, uint64_t mip_bits, bool level);

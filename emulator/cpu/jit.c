@@ -45,8 +45,8 @@ _Static_assert(sizeof(struct tlb_entry) == 16, "TLB index scaling below");
 #define XOFF(r) ((int32_t)(offsetof(struct hart, x) + 8 * (r)))
 #define HOFF(field) ((int32_t)offsetof(struct hart, field))
 #define BOFF(field) ((int32_t)offsetof(struct block, field))
-#define JCOFF(field)                                                       \
-	((int32_t)(offsetof(struct hart, jcache) +                         \
+#define JCOFF(field)                                                           \
+	((int32_t)(offsetof(struct hart, jcache) +                             \
 		   offsetof(struct jcache_entry, field)))
 
 /* --- run-time helpers called from native code --------------------------- */
@@ -150,16 +150,37 @@ static uint64_t h_remuw(uint64_t a, uint64_t b)
 /* --- the supported subset ------------------------------------------------ */
 
 enum kind {
-	K_ALU, K_ALUW, K_SHIFT, K_SHIFTW, K_SLT, K_MUL, K_MULW, K_MULH,
-	K_MULHU, K_MULHSU, K_CALL, K_ALUI, K_ALUIW, K_SHIFTI, K_SHIFTIW,
-	K_SLTI, K_LI, K_MV, K_NOP, K_LOAD, K_STORE, K_BRANCH, K_JAL, K_JALR,
+	K_ALU,
+	K_ALUW,
+	K_SHIFT,
+	K_SHIFTW,
+	K_SLT,
+	K_MUL,
+	K_MULW,
+	K_MULH,
+	K_MULHU,
+	K_MULHSU,
+	K_CALL,
+	K_ALUI,
+	K_ALUIW,
+	K_SHIFTI,
+	K_SHIFTIW,
+	K_SLTI,
+	K_LI,
+	K_MV,
+	K_NOP,
+	K_LOAD,
+	K_STORE,
+	K_BRANCH,
+	K_JAL,
+	K_JALR,
 };
 
 struct jop {
 	insn_fn fn;
 	uint8_t kind;
-	uint8_t x;    /* ALU op, shift op, condition or access size */
-	bool sign;    /* loads */
+	uint8_t x; /* ALU op, shift op, condition or access size */
+	bool sign; /* loads */
 	uint64_t (*helper)(uint64_t, uint64_t);
 };
 
@@ -365,7 +386,7 @@ static void emit_tlb(struct tr *t, const struct insn *i, unsigned size,
 	x_rr(a, true, 0x8b, -1, RCX, RSI);
 	/* the tag compare also rejects misaligned addresses (TLB_HIT) */
 	x_alu_ri(a, true, ALU_AND, RCX,
-		 (int32_t)~(uint64_t)(0xfff & ~(size - 1)));
+		 (int32_t) ~(uint64_t)(0xfff & ~(size - 1)));
 	x_alu_rm(a, true, ALU_CMP, RCX, RAX,
 		 (int32_t)offsetof(struct tlb_entry, tag));
 	struct stub *s = &t->stubs[t->nstubs++];
@@ -376,13 +397,12 @@ static void emit_tlb(struct tr *t, const struct insn *i, unsigned size,
 		 (int32_t)offsetof(struct tlb_entry, addend));
 }
 
-static void emit_insn(struct tr *t, const struct insn *i,
-		      const struct jop *o)
+static void emit_insn(struct tr *t, const struct insn *i, const struct jop *o)
 {
 	struct x86 *a = &t->a;
 	unsigned rd = i->rd, rs1 = i->rs1, rs2 = i->rs2;
 	int32_t imm = (int32_t)i->imm; /* 12-bit for everything but li */
-	bool pure = o->kind < K_LOAD; /* no effect but on rd */
+	bool pure = o->kind < K_LOAD;  /* no effect but on rd */
 	if (pure && rd == REG_ZERO_SINK)
 		return;
 	switch (o->kind) {
@@ -527,8 +547,9 @@ static void emit_stubs(struct tr *t)
 		x_patch(a, s->jfield, a->p);
 		x_rr(a, true, 0x8b, -1, RDI, RBX);
 		x_mov_ri(a, RSI, (uintptr_t)s->i);
-		x_mov_ri(a, RAX, s->store ? (uintptr_t)jit_store_miss
-					  : (uintptr_t)jit_load_miss);
+		x_mov_ri(a, RAX,
+			 s->store ? (uintptr_t)jit_store_miss
+				  : (uintptr_t)jit_load_miss);
 		x_call_r(a, RAX);
 		x_alu_rr(a, false, ALU_OR, RAX, RAX); /* test eax, eax */
 		x_jcc(a, CC_NE, t->j->done);
@@ -548,8 +569,8 @@ static unsigned supported_prefix(const struct block *b, const struct jop **ops)
 
 /* Emits the block at j->mem + j->used. Returns its body or NULL if the
    region is full. */
-static void *translate(struct jit *j, struct block *b,
-		       const struct jop **ops, unsigned k)
+static void *translate(struct jit *j, struct block *b, const struct jop **ops,
+		       unsigned k)
 {
 	struct tr tr, *t = &tr;
 	t->a.p = j->mem + j->used;
@@ -562,8 +583,7 @@ static void *translate(struct jit *j, struct block *b,
 	for (unsigned n = 0; n < k; n++)
 		emit_insn(t, &b->insns[n], ops[n]);
 	unsigned last = b->n ? b->n - 1 : 0;
-	bool ends_itself = k == b->n && b->n &&
-			   ops[last]->kind >= K_BRANCH;
+	bool ends_itself = k == b->n && b->n && ops[last]->kind >= K_BRANCH;
 	if (!ends_itself) {
 		if (k == b->n)
 			emit_chain(t, 1); /* block_end: fall through */
@@ -679,9 +699,18 @@ OP(jit_enter)
 
 #else /* no JIT on this host: the interpreter runs everything */
 
-void jit_init(struct jit *j) { memset(j, 0, sizeof(*j)); }
-void jit_free(struct jit *j) { (void)j; }
-void jit_flush(struct jit *j) { (void)j; }
+void jit_init(struct jit *j)
+{
+	memset(j, 0, sizeof(*j));
+}
+void jit_free(struct jit *j)
+{
+	(void)j;
+}
+void jit_flush(struct jit *j)
+{
+	(void)j;
+}
 
 bool jit_block_hot(struct hart *h, struct block *b)
 {

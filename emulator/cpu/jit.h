@@ -31,10 +31,10 @@ struct insn;
 
 /* How native code left (jit_ret.code); see op_jit_enter in jit.c. */
 enum {
-	JIT_TAKEN = 0,  /* chain to the last insn's target, link slot 0 */
-	JIT_FALL = 1,   /* chain to the pc after the block, link slot 1 */
-	JIT_JUMP = 2,   /* chain to h->pc through the jump cache */
-	JIT_DONE = 3,   /* a trap or an exit already set h->pc */
+	JIT_TAKEN = 0,	/* chain to the last insn's target, link slot 0 */
+	JIT_FALL = 1,	/* chain to the pc after the block, link slot 1 */
+	JIT_JUMP = 2,	/* chain to h->pc through the jump cache */
+	JIT_DONE = 3,	/* a trap or an exit already set h->pc */
 	JIT_RESUME = 4, /* JIT_RESUME + k: interpret on from insns[k] */
 };
 
@@ -49,12 +49,12 @@ typedef struct jit_ret (*jit_entry_fn)(struct hart *h, const void *body);
 struct jit {
 	bool enabled;
 	uint32_t threshold; /* block entries before translation */
-	uint8_t *mem;       /* RWX, mapped once per hart */
+	uint8_t *mem;	    /* RWX, mapped once per hart */
 	size_t size, used;
-	size_t fixed;            /* the trampolines at the start of mem */
-	jit_entry_fn entry;      /* saves host registers, jumps to a body */
+	size_t fixed;		 /* the trampolines at the start of mem */
+	jit_entry_fn entry;	 /* saves host registers, jumps to a body */
 	const uint8_t *epilogue; /* restores them and returns */
-	const uint8_t *done;     /* returns JIT_DONE */
+	const uint8_t *done;	 /* returns JIT_DONE */
 	uint64_t stat_blocks, stat_declined;
 };
 

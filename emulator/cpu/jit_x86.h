@@ -14,19 +14,41 @@
 #include <string.h>
 
 enum x86_reg {
-	RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI,
-	R8, R9, R10, R11, R12, R13, R14, R15,
+	RAX,
+	RCX,
+	RDX,
+	RBX,
+	RSP,
+	RBP,
+	RSI,
+	RDI,
+	R8,
+	R9,
+	R10,
+	R11,
+	R12,
+	R13,
+	R14,
+	R15,
 };
 
 /* condition codes (the low nibble of Jcc/SETcc) */
 enum x86_cc {
-	CC_B = 0x2, CC_AE = 0x3, CC_E = 0x4, CC_NE = 0x5,
-	CC_L = 0xc, CC_GE = 0xd,
+	CC_B = 0x2,
+	CC_AE = 0x3,
+	CC_E = 0x4,
+	CC_NE = 0x5,
+	CC_L = 0xc,
+	CC_GE = 0xd,
 };
 
 /* ALU group: the /digit of 81/83 and (digit << 3 | 3) as r, r/m opcode */
 enum x86_alu {
-	ALU_ADD = 0, ALU_OR = 1, ALU_AND = 4, ALU_SUB = 5, ALU_XOR = 6,
+	ALU_ADD = 0,
+	ALU_OR = 1,
+	ALU_AND = 4,
+	ALU_SUB = 5,
+	ALU_XOR = 6,
 	ALU_CMP = 7,
 };
 
@@ -134,8 +156,8 @@ static inline void x_load_ext(struct x86 *a, int reg, int base, int32_t disp,
 }
 
 /* Stores of the low 1/2/4/8 bytes of reg. */
-static inline void x_store_sized(struct x86 *a, int base, int32_t disp,
-				 int reg, unsigned size)
+static inline void x_store_sized(struct x86 *a, int base, int32_t disp, int reg,
+				 unsigned size)
 {
 	switch (size) {
 	case 1:
@@ -179,14 +201,13 @@ static inline void x_alu_ri(struct x86 *a, bool w, enum x86_alu op, int reg,
 }
 
 /* shift reg, imm8 / shift reg, cl */
-static inline void x_shift_ri(struct x86 *a, bool w, enum x86_shift op,
-			      int reg, unsigned imm)
+static inline void x_shift_ri(struct x86 *a, bool w, enum x86_shift op, int reg,
+			      unsigned imm)
 {
 	x_rr(a, w, 0xc1, -1, (int)op, reg);
 	x_byte(a, imm);
 }
-static inline void x_shift_cl(struct x86 *a, bool w, enum x86_shift op,
-			      int reg)
+static inline void x_shift_cl(struct x86 *a, bool w, enum x86_shift op, int reg)
 {
 	x_rr(a, w, 0xd3, -1, (int)op, reg);
 }

@@ -5,8 +5,8 @@
  * Pages that must see every store (decoded code, HTIF's tohost) are never
  * entered in the write TLB.
  */
-#include "exec.h"
 #include "mmu.h"
+#include "exec.h"
 
 /* --- PMP ---------------------------------------------------------------- */
 
@@ -75,8 +75,14 @@ void pmp_update(struct hart *h)
 /* --- page table walk ---------------------------------------------------- */
 
 enum {
-	PTE_V = 1, PTE_R = 2, PTE_W = 4, PTE_X = 8, PTE_U = 16, PTE_G = 32,
-	PTE_A = 64, PTE_D = 128,
+	PTE_V = 1,
+	PTE_R = 2,
+	PTE_W = 4,
+	PTE_X = 8,
+	PTE_U = 16,
+	PTE_G = 32,
+	PTE_A = 64,
+	PTE_D = 128,
 };
 
 static uint64_t page_fault_cause(int access)
@@ -197,8 +203,7 @@ static int translate_access(struct hart *h, uint64_t va, unsigned size,
 		return 0;
 	uint64_t va_page = va & ~(PAGE_SIZE - 1);
 	int idx = access == ACCESS_FETCH ? h->fetch_mmu : h->data_mmu;
-	struct tlb_entry *e =
-		&h->tlb[idx][access][(va >> 12) & (TLB_SIZE - 1)];
+	struct tlb_entry *e = &h->tlb[idx][access][(va >> 12) & (TLB_SIZE - 1)];
 	e->tag = va_page;
 	e->addend = (uintptr_t)host - va_page;
 	return 0;
@@ -267,8 +272,7 @@ int mem_store_slow(struct hart *h, uint64_t va, unsigned size, uint64_t val)
 	unsigned first = (unsigned)(PAGE_SIZE - (va & (PAGE_SIZE - 1)));
 	uint64_t pa2;
 	if (translate_access(h, va, first, ACCESS_WRITE, &pa) ||
-	    translate_access(h, va + first, size - first, ACCESS_WRITE,
-			     &pa2))
+	    translate_access(h, va + first, size - first, ACCESS_WRITE, &pa2))
 		return -1;
 	int r = 0;
 	for (unsigned k = 0; k < size; k++) {
@@ -308,8 +312,7 @@ int hart_load(struct hart *h, uint64_t va, unsigned size, uint64_t *val)
 
 int hart_store(struct hart *h, uint64_t va, unsigned size, uint64_t val)
 {
-	return mem_store_slow(h, va, size, val) < 0 ? (int)h->fault_cause
-						     : 0;
+	return mem_store_slow(h, va, size, val) < 0 ? (int)h->fault_cause : 0;
 }
 
 /* Fetch translation for the block builder: returns the host pointer to
@@ -317,8 +320,8 @@ int hart_store(struct hart *h, uint64_t va, unsigned size, uint64_t val)
    physical address, or NULL after recording the fault. */
 const uint8_t *mmu_fetch_ptr(struct hart *h, uint64_t va, uint64_t *pa)
 {
-	const struct tlb_entry *e =
-		&h->tlb[h->fetch_mmu][ACCESS_FETCH][(va >> 12) & (TLB_SIZE - 1)];
+	const struct tlb_entry *e = &h->tlb[h->fetch_mmu][ACCESS_FETCH]
+					   [(va >> 12) & (TLB_SIZE - 1)];
 	if (e->tag != (va & ~(PAGE_SIZE - 1))) {
 		if (translate_access(h, va, 2, ACCESS_FETCH, pa))
 			return NULL;

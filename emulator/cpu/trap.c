@@ -44,7 +44,8 @@ void hart_raise(struct hart *h, uint64_t cause, uint64_t tval)
 		h->sepc = h->pc;
 		h->stval = tval;
 		uint64_t s = h->mstatus;
-		s = (s & ~MSTATUS_SPIE) | ((s & MSTATUS_SIE) ? MSTATUS_SPIE : 0);
+		s = (s & ~MSTATUS_SPIE) |
+		    ((s & MSTATUS_SIE) ? MSTATUS_SPIE : 0);
 		s = (s & ~MSTATUS_SPP) | (h->priv == PRIV_S ? MSTATUS_SPP : 0);
 		s &= ~MSTATUS_SIE;
 		h->mstatus = s;
@@ -56,7 +57,8 @@ void hart_raise(struct hart *h, uint64_t cause, uint64_t tval)
 		h->mepc = h->pc;
 		h->mtval = tval;
 		uint64_t s = h->mstatus;
-		s = (s & ~MSTATUS_MPIE) | ((s & MSTATUS_MIE) ? MSTATUS_MPIE : 0);
+		s = (s & ~MSTATUS_MPIE) |
+		    ((s & MSTATUS_MIE) ? MSTATUS_MPIE : 0);
 		s = (s & ~MSTATUS_MPP) | ((uint64_t)h->priv << 11);
 		s &= ~MSTATUS_MIE;
 		h->mstatus = s;

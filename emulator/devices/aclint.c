@@ -48,17 +48,19 @@ static void aclint_write(void *opaque, uint64_t off, uint64_t val,
 	}
 }
 
-int aclint_init(struct aclint *a, struct bus *bus,
-		const struct memmap_entry *e, struct hart *hart,
-		uint64_t (*now)(void *), void (*set_now)(void *, uint64_t),
-		void *clock)
+int aclint_init(struct aclint *a, struct bus *bus, const struct memmap_entry *e,
+		struct hart *hart, uint64_t (*now)(void *),
+		void (*set_now)(void *, uint64_t), void *clock)
 {
 	a->hart = hart;
 	a->now = now;
 	a->set_now = set_now;
 	a->clock = clock;
-	struct mmio_region r = {.name = e->name, .base = e->base,
-				.size = e->size, .opaque = a,
-				.read = aclint_read, .write = aclint_write};
+	struct mmio_region r = {.name = e->name,
+				.base = e->base,
+				.size = e->size,
+				.opaque = a,
+				.read = aclint_read,
+				.write = aclint_write};
 	return bus_add_mmio(bus, &r);
 }

@@ -15,14 +15,13 @@ struct memmap_entry;
 
 struct aclint {
 	struct hart *hart;
-	uint64_t (*now)(void *opaque);       /* timebase ticks */
+	uint64_t (*now)(void *opaque); /* timebase ticks */
 	void (*set_now)(void *opaque, uint64_t ticks);
 	void *clock;
 };
 
-int aclint_init(struct aclint *a, struct bus *bus,
-		const struct memmap_entry *e, struct hart *hart,
-		uint64_t (*now)(void *), void (*set_now)(void *, uint64_t),
-		void *clock);
+int aclint_init(struct aclint *a, struct bus *bus, const struct memmap_entry *e,
+		struct hart *hart, uint64_t (*now)(void *),
+		void (*set_now)(void *, uint64_t), void *clock);
 
 #endif

@@ -38,7 +38,7 @@ struct goldfish_rtc {
 	uint64_t offset;       /* guest time - clock time */
 	uint32_t time_high;    /* latched by a TIME_LOW read */
 	uint32_t time_high_wr; /* staged by a TIME_HIGH write */
-	uint64_t alarm;        /* guest time */
+	uint64_t alarm;	       /* guest time */
 	bool alarm_running;
 	bool irq_pending;
 	bool irq_enabled;
@@ -83,16 +83,11 @@ static uint32_t rtc_read(struct goldfish_rtc *r, uint64_t off)
 		r->time_high = (uint32_t)(t >> 32);
 		return (uint32_t)t;
 	}
-	case RTC_TIME_HIGH:
-		return r->time_high;
-	case RTC_ALARM_LOW:
-		return (uint32_t)r->alarm;
-	case RTC_ALARM_HIGH:
-		return (uint32_t)(r->alarm >> 32);
-	case RTC_IRQ_ENABLED:
-		return r->irq_enabled;
-	case RTC_ALARM_STATUS:
-		return r->alarm_running;
+	case RTC_TIME_HIGH: return r->time_high;
+	case RTC_ALARM_LOW: return (uint32_t)r->alarm;
+	case RTC_ALARM_HIGH: return (uint32_t)(r->alarm >> 32);
+	case RTC_IRQ_ENABLED: return r->irq_enabled;
+	case RTC_ALARM_STATUS: return r->alarm_running;
 	}
 	return 0;
 }
@@ -105,9 +100,7 @@ static void rtc_write(struct goldfish_rtc *r, uint64_t off, uint32_t val)
 		r->offset = want - r->now_ns(r->clock_opaque);
 		break;
 	}
-	case RTC_TIME_HIGH:
-		r->time_high_wr = val;
-		break;
+	case RTC_TIME_HIGH: r->time_high_wr = val; break;
 	case RTC_ALARM_LOW:
 		r->alarm = (r->alarm & ~0xffffffffull) | val;
 		rtc_arm(r);
@@ -119,9 +112,7 @@ static void rtc_write(struct goldfish_rtc *r, uint64_t off, uint32_t val)
 		r->irq_enabled = val & 1;
 		rtc_update_irq(r);
 		break;
-	case RTC_CLEAR_ALARM:
-		r->alarm_running = false;
-		break;
+	case RTC_CLEAR_ALARM: r->alarm_running = false; break;
 	case RTC_CLEAR_INTERRUPT:
 		r->irq_pending = false;
 		rtc_update_irq(r);

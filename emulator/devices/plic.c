@@ -130,10 +130,8 @@ static uint32_t plic_read32(struct plic *p, uint64_t off)
 			       : 0;
 	if (cx >= 0) {
 		switch ((off - PLIC_CONTEXT_BASE) % PLIC_CONTEXT_STRIDE) {
-		case 0:
-			return p->threshold[cx];
-		case 4:
-			return plic_claim(p, cx);
+		case 0: return p->threshold[cx];
+		case 4: return plic_claim(p, cx);
 		}
 	}
 	return 0;
@@ -165,9 +163,7 @@ static void plic_write32(struct plic *p, uint64_t off, uint32_t val)
 			p->threshold[cx] = val & PLIC_PRIORITY_MASK;
 			plic_update(p);
 			break;
-		case 4:
-			plic_complete(p, cx, val);
-			break;
+		case 4: plic_complete(p, cx, val); break;
 		}
 	}
 }

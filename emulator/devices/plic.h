@@ -24,13 +24,13 @@ struct plic;
 enum { PLIC_CTX_M = 0, PLIC_CTX_S = 1 };
 
 /* Register layout (offsets in the PLIC region). */
-#define PLIC_PRIORITY_BASE 0x0        /* 4 * source */
+#define PLIC_PRIORITY_BASE 0x0 /* 4 * source */
 #define PLIC_PENDING_BASE 0x1000
 #define PLIC_ENABLE_BASE 0x2000
 #define PLIC_ENABLE_STRIDE 0x80
-#define PLIC_CONTEXT_BASE 0x200000    /* threshold; claim/complete at +4 */
+#define PLIC_CONTEXT_BASE 0x200000 /* threshold; claim/complete at +4 */
 #define PLIC_CONTEXT_STRIDE 0x1000
-#define PLIC_PRIORITY_MASK 7u         /* 3 priority bits, like QEMU */
+#define PLIC_PRIORITY_MASK 7u /* 3 priority bits, like QEMU */
 
 typedef void (*plic_ext_irq_fn)(void *opaque, int ctx, bool level);
 

@@ -163,8 +163,7 @@ static uint8_t uart_read(struct uart16550 *u, unsigned reg)
 			return u->dll;
 		v = uart_rx_pop(u);
 		break;
-	case REG_IER:
-		return u->lcr & LCR_DLAB ? u->dlm : u->ier;
+	case REG_IER: return u->lcr & LCR_DLAB ? u->dlm : u->ier;
 	case REG_IIR_FCR:
 		v = uart_iir_cause(u);
 		if (v == IIR_THRI)
@@ -172,16 +171,11 @@ static uint8_t uart_read(struct uart16550 *u, unsigned reg)
 		if (u->fcr & FCR_ENABLE)
 			v |= IIR_FIFO_ON;
 		break;
-	case REG_LCR:
-		return u->lcr;
-	case REG_MCR:
-		return u->mcr;
-	case REG_LSR:
-		return LSR_THRE | LSR_TEMT | (u->rx_count ? LSR_DR : 0);
-	case REG_MSR:
-		return uart_msr(u);
-	case REG_SCR:
-		return u->scr;
+	case REG_LCR: return u->lcr;
+	case REG_MCR: return u->mcr;
+	case REG_LSR: return LSR_THRE | LSR_TEMT | (u->rx_count ? LSR_DR : 0);
+	case REG_MSR: return uart_msr(u);
+	case REG_SCR: return u->scr;
 	}
 	uart_update_irq(u);
 	return v;
@@ -224,18 +218,10 @@ static void uart_write(struct uart16550 *u, unsigned reg, uint8_t val)
 			u->thr_ipending = (val & IER_THRI) != 0;
 		u->ier = val & IER_MASK;
 		break;
-	case REG_IIR_FCR:
-		uart_write_fcr(u, val);
-		break;
-	case REG_LCR:
-		u->lcr = val;
-		break;
-	case REG_MCR:
-		u->mcr = val & MCR_MASK;
-		break;
-	case REG_SCR:
-		u->scr = val;
-		break;
+	case REG_IIR_FCR: uart_write_fcr(u, val); break;
+	case REG_LCR: u->lcr = val; break;
+	case REG_MCR: u->mcr = val & MCR_MASK; break;
+	case REG_SCR: u->scr = val; break;
 	}
 	uart_update_irq(u);
 }

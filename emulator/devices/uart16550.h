@@ -36,8 +36,7 @@ void uart16550_free(struct uart16550 *u);
 
 /* Host -> guest bytes. Takes as many as the RX FIFO has room for and
    returns that count; the caller keeps the rest for later. */
-size_t uart16550_receive(struct uart16550 *u, const uint8_t *buf,
-			 size_t len);
+size_t uart16550_receive(struct uart16550 *u, const uint8_t *buf, size_t len);
 bool uart16550_can_receive(const struct uart16550 *u);
 
 #endif

@@ -17,8 +17,7 @@
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1ull << PAGE_SHIFT)
 
-typedef uint64_t (*mmio_read_fn)(void *opaque, uint64_t offset,
-				 unsigned size);
+typedef uint64_t (*mmio_read_fn)(void *opaque, uint64_t offset, unsigned size);
 typedef void (*mmio_write_fn)(void *opaque, uint64_t offset, uint64_t value,
 			      unsigned size);
 

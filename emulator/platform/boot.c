@@ -29,8 +29,14 @@
 
 enum { REG_A0 = 10, REG_A1 = 11, REG_A2 = 12 };
 
-static uint64_t align_down(uint64_t v, uint64_t a) { return v & ~(a - 1); }
-static uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
+static uint64_t align_down(uint64_t v, uint64_t a)
+{
+	return v & ~(a - 1);
+}
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
 
 struct layout {
 	uint64_t kernel_start, kernel_end, entry;
@@ -70,8 +76,10 @@ static int load_kernel(struct machine *m, const char *path, uint64_t base,
 		linux_image_info(&f, &text_offset, &image_size);
 		if (blob_load(&m->bus, &f, base, why, sizeof(why)) ||
 		    !bus_is_ram(&m->bus, base, image_size)) {
-			snprintf(err, errlen, "--kernel %s: image does not fit "
-				 "in RAM; use a larger --mem", path);
+			snprintf(err, errlen,
+				 "--kernel %s: image does not fit "
+				 "in RAM; use a larger --mem",
+				 path);
 			break;
 		}
 		l->linux_image = true;
@@ -167,7 +175,8 @@ static int build_dtb(struct machine *m, const struct layout *l, char *err,
 	uint8_t *dst = bus_ram_ptr(&m->bus, l->dtb, DTB_MAX);
 	int size = dst ? fdt_build(dst, DTB_MAX, &fc) : -1;
 	if (size < 0) {
-		snprintf(err, errlen, "cannot build the device tree (%d)", size);
+		snprintf(err, errlen, "cannot build the device tree (%d)",
+			 size);
 		return -1;
 	}
 	return 0;
@@ -175,11 +184,11 @@ static int build_dtb(struct machine *m, const struct layout *l, char *err,
 
 /* OpenSBI's fw_dynamic_info (include/sbi/fw_dynamic.h): where to go
    next and in which mode. */
-static void write_fw_dynamic_info(struct machine *m, uint64_t at,
-				  uint64_t next)
+static void write_fw_dynamic_info(struct machine *m, uint64_t at, uint64_t next)
 {
-	uint64_t info[6] = {FW_DYNAMIC_MAGIC, FW_DYNAMIC_VERSION, next,
-			    1 /* S-mode */, 0 /* options */, 0 /* boot hart */};
+	uint64_t info[6] = {
+		FW_DYNAMIC_MAGIC, FW_DYNAMIC_VERSION, next,
+		1 /* S-mode */,	  0 /* options */,    0 /* boot hart */};
 	bus_copy_to_ram(&m->bus, at, info, sizeof(info));
 }
 
@@ -207,8 +216,10 @@ int boot_load(struct machine *m, const struct machine_config *cfg, char *err,
 		return -1;
 	}
 	if (l.kernel_end > l.dtb) {
-		snprintf(err, errlen, "--kernel %s: does not fit in RAM below "
-			 "the device tree; use a larger --mem", cfg->kernel);
+		snprintf(err, errlen,
+			 "--kernel %s: does not fit in RAM below "
+			 "the device tree; use a larger --mem",
+			 cfg->kernel);
 		return -1;
 	}
 	if (cfg->initrd && load_initrd(m, cfg->initrd, &l, err, errlen))

@@ -15,14 +15,14 @@
 
 struct fdt_config {
 	uint64_t ram_size;
-	const char *bootargs;              /* may be NULL */
+	const char *bootargs;		   /* may be NULL */
 	uint64_t initrd_start, initrd_end; /* 0,0 = none; end exclusive */
 	const uint8_t *rng_seed;
-	size_t rng_seed_len;               /* 0 = none */
-	const char *isa;                   /* NULL = "rv64imafdc" */
-	uint32_t virtio_slots;             /* slots 0..n-1, n <= VIRTIO_SLOTS */
-	bool ethoc, ide;                   /* emit those nodes */
-	const uint8_t *ethoc_mac;          /* 6 bytes, or NULL for none */
+	size_t rng_seed_len;	  /* 0 = none */
+	const char *isa;	  /* NULL = "rv64imafdc" */
+	uint32_t virtio_slots;	  /* slots 0..n-1, n <= VIRTIO_SLOTS */
+	bool ethoc, ide;	  /* emit those nodes */
+	const uint8_t *ethoc_mac; /* 6 bytes, or NULL for none */
 };
 
 /* Offsets of the IDE model's control block and its command-register

@@ -81,8 +81,8 @@ int linux_image_info(const struct file_buf *f, uint64_t *text_offset,
 	return 0;
 }
 
-static const Elf64_Shdr *section(const struct file_buf *f,
-				 const Elf64_Ehdr *eh, unsigned k)
+static const Elf64_Shdr *section(const struct file_buf *f, const Elf64_Ehdr *eh,
+				 unsigned k)
 {
 	uint64_t off = eh->e_shoff + (uint64_t)k * sizeof(Elf64_Shdr);
 	if (k >= eh->e_shnum || off + sizeof(Elf64_Shdr) > f->size)
@@ -139,9 +139,9 @@ int elf_load(struct bus *bus, const struct file_buf *f,
 		snprintf(err, errlen, "not a RISC-V 64-bit little-endian ELF");
 		return -1;
 	}
-	if (eh->e_phentsize != sizeof(Elf64_Phdr) ||
-	    eh->e_phoff > f->size ||
-	    (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > f->size - eh->e_phoff) {
+	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phoff > f->size ||
+	    (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) >
+		    f->size - eh->e_phoff) {
 		snprintf(err, errlen, "truncated ELF program headers");
 		return -1;
 	}
@@ -191,8 +191,8 @@ int elf_load(struct bus *bus, const struct file_buf *f,
 	return 0;
 }
 
-int blob_load(struct bus *bus, const struct file_buf *f, uint64_t pa,
-	      char *err, size_t errlen)
+int blob_load(struct bus *bus, const struct file_buf *f, uint64_t pa, char *err,
+	      size_t errlen)
 {
 	if (!bus_copy_to_ram(bus, pa, f->data, f->size)) {
 		snprintf(err, errlen,

@@ -17,7 +17,7 @@ enum image_kind { IMAGE_UNKNOWN, IMAGE_ELF, IMAGE_LINUX };
 struct loaded_image {
 	enum image_kind kind;
 	uint64_t entry;
-	uint64_t lowest, highest; /* physical range written, highest excl. */
+	uint64_t lowest, highest;  /* physical range written, highest excl. */
 	uint64_t tohost, fromhost; /* ELF symbols, 0 if absent */
 };
 
@@ -43,7 +43,7 @@ int elf_load(struct bus *bus, const struct file_buf *f,
 	     struct loaded_image *out, char *err, size_t errlen);
 
 /* Copies a blob to [pa, pa+size) which must be RAM. */
-int blob_load(struct bus *bus, const struct file_buf *f, uint64_t pa,
-	      char *err, size_t errlen);
+int blob_load(struct bus *bus, const struct file_buf *f, uint64_t pa, char *err,
+	      size_t errlen);
 
 #endif

@@ -49,8 +49,7 @@ static bool extension_present(uint64_t eid)
 	case EXT_RFENCE:
 	case EXT_HSM:
 	case EXT_SRST:
-	case PVKIT_SBI_EXT:
-		return true;
+	case PVKIT_SBI_EXT: return true;
 	}
 	return false;
 }
@@ -134,15 +133,11 @@ bool sbi_handle_ecall(void *opaque, struct hart *h)
 	case EXT_LEGACY_GETCHAR:
 		h->x[A0] = (uint64_t)(int64_t)machine_console_getchar(m);
 		return true;
-	case EXT_LEGACY_SHUTDOWN:
-		machine_request_exit(m, 0);
-		return true;
+	case EXT_LEGACY_SHUTDOWN: machine_request_exit(m, 0); return true;
 	}
 
 	switch (eid) {
-	case EXT_BASE:
-		r = base(h, fid);
-		break;
+	case EXT_BASE: r = base(h, fid); break;
 	case EXT_TIME:
 		if (fid == 0) {
 			set_timer(m, h->x[A0]);
@@ -167,9 +162,7 @@ bool sbi_handle_ecall(void *opaque, struct hart *h)
 			r = (struct sbi_ret){0, 0};
 		}
 		break;
-	case EXT_HSM:
-		r = hsm(h, fid);
-		break;
+	case EXT_HSM: r = hsm(h, fid); break;
 	case EXT_SRST:
 		if (fid == 0 && h->x[A0] <= 2) {
 			if (h->x[A0] == 0)
@@ -181,9 +174,7 @@ bool sbi_handle_ecall(void *opaque, struct hart *h)
 			r.error = SBI_ERR_INVALID_PARAM;
 		}
 		break;
-	case PVKIT_SBI_EXT:
-		r = vendor(m, fid);
-		break;
+	case PVKIT_SBI_EXT: r = vendor(m, fid); break;
 	}
 	h->x[A0] = (uint64_t)r.error;
 	h->x[A1] = r.value;

@@ -12,16 +12,16 @@
 
 struct vclock {
 	bool icount;
-	uint64_t cpu_hz;          /* nominal instructions per second */
-	const uint64_t *instret;  /* the hart's counter, for icount */
-	int64_t host_base_ns;     /* host monotonic time at tick base */
-	uint64_t base_ticks;      /* ticks at host_base_ns / instret 0 */
-	uint64_t idle_ticks;      /* icount: time skipped while idle */
-	int64_t wall_base_ns;     /* host wall clock at tick 0 */
+	uint64_t cpu_hz;	 /* nominal instructions per second */
+	const uint64_t *instret; /* the hart's counter, for icount */
+	int64_t host_base_ns;	 /* host monotonic time at tick base */
+	uint64_t base_ticks;	 /* ticks at host_base_ns / instret 0 */
+	uint64_t idle_ticks;	 /* icount: time skipped while idle */
+	int64_t wall_base_ns;	 /* host wall clock at tick 0 */
 	bool paused;
-	int64_t wall_lag_ns;      /* real time: the guest RTC behind the host */
+	int64_t wall_lag_ns; /* real time: the guest RTC behind the host */
 	int64_t paused_wall_ns;
-	uint64_t paused_ticks;    /* the time that stood still */
+	uint64_t paused_ticks; /* the time that stood still */
 };
 
 void vclock_init(struct vclock *c, bool icount, uint64_t cpu_hz,

@@ -81,8 +81,8 @@ static struct rig *rig_new(void)
 {
 	struct rig *r = calloc(1, sizeof(*r));
 	ck_assert_int_eq(bus_init(&r->bus, RAM_BASE, RAM_SIZE), 0);
-	struct hart_env env = {.opaque = r, .time_now = rig_time,
-			       .magic = rig_magic};
+	struct hart_env env = {
+		.opaque = r, .time_now = rig_time, .magic = rig_magic};
 	ck_assert_int_eq(hart_init(&r->hart, &r->bus, &env), 0);
 	return r;
 }
@@ -195,11 +195,11 @@ START_TEST(stores_to_decoded_code_take_effect)
 	put(r, RAM_BASE + 0x200, sub, 2);
 	uint32_t patched = addi(T0, 0, 2);
 	uint32_t code[] = {
-		jal(1, 0x200),                  /* call sub: t0 = 1 */
-		addi(A0, T0, 0),                /* a0 = 1 */
-		enc_s(0x23, 2, T2, T1, 0),      /* sw t1, 0(t2) */
-		jal(1, 0x200 - 12),             /* call sub again */
-		addi(A1, T0, 0),                /* a1 = 2 */
+		jal(1, 0x200),		   /* call sub: t0 = 1 */
+		addi(A0, T0, 0),	   /* a0 = 1 */
+		enc_s(0x23, 2, T2, T1, 0), /* sw t1, 0(t2) */
+		jal(1, 0x200 - 12),	   /* call sub again */
+		addi(A1, T0, 0),	   /* a1 = 2 */
 		STOP,
 	};
 	put(r, RAM_BASE, code, 6);

@@ -29,8 +29,8 @@ enum { T0 = 5, T1 = 6, T2 = 7, A0 = 10, A1 = 11, A2 = 12, A3 = 13 };
 static uint32_t enc_r(unsigned op, unsigned f3, unsigned f7, unsigned rd,
 		      unsigned rs1, unsigned rs2)
 {
-	return (f7 << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) |
-	       (rd << 7) | op;
+	return (f7 << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) |
+	       op;
 }
 static uint32_t enc_i(unsigned op, unsigned rd, unsigned f3, unsigned rs1,
 		      int imm)
@@ -111,8 +111,8 @@ static struct rig *rig_new(int threshold)
 {
 	struct rig *r = calloc(1, sizeof(*r));
 	ck_assert_int_eq(bus_init(&r->bus, RAM_BASE, RAM_SIZE), 0);
-	struct hart_env env = {.opaque = r, .time_now = rig_time,
-			       .magic = rig_magic};
+	struct hart_env env = {
+		.opaque = r, .time_now = rig_time, .magic = rig_magic};
 	ck_assert_int_eq(hart_init(&r->hart, &r->bus, &env), 0);
 	/* no block exists yet, so this applies to all of them */
 	r->hart.jit.enabled = threshold >= 0 && r->hart.jit.mem != NULL;
@@ -148,21 +148,20 @@ static struct pair pair_new(const struct prog *p, int threshold,
 		if (regs)
 			memcpy(&r->hart.x[1], &regs[1], 31 * 8);
 		if (data)
-			ck_assert(bus_copy_to_ram(&r->bus, DATA, data,
-						  data_len));
+			ck_assert(
+				bus_copy_to_ram(&r->bus, DATA, data, data_len));
 		r->hart.pc = RAM_BASE;
 	}
 	return pr;
 }
 
-static void assert_same(const struct hart *a, const struct hart *b,
-			int step)
+static void assert_same(const struct hart *a, const struct hart *b, int step)
 {
 	ck_assert_msg(a->pc == b->pc, "step %d: pc %lx vs %lx", step,
 		      (unsigned long)a->pc, (unsigned long)b->pc);
-	ck_assert_msg(a->instret == b->instret,
-		      "step %d: instret %lu vs %lu", step,
-		      (unsigned long)a->instret, (unsigned long)b->instret);
+	ck_assert_msg(a->instret == b->instret, "step %d: instret %lu vs %lu",
+		      step, (unsigned long)a->instret,
+		      (unsigned long)b->instret);
 	for (int r = 0; r < 32; r++)
 		ck_assert_msg(a->x[r] == b->x[r], "step %d: x%d %lx vs %lx",
 			      step, r, (unsigned long)a->x[r],
@@ -213,13 +212,13 @@ static void pair_free(struct pair *pr)
 
 /* All RV64IM register-register ops: {opcode, funct3, funct7}. */
 static const unsigned rops[][3] = {
-	{0x33, 0, 0},	 {0x33, 0, 0x20}, {0x33, 1, 0}, {0x33, 2, 0},
-	{0x33, 3, 0},	 {0x33, 4, 0},	  {0x33, 5, 0}, {0x33, 5, 0x20},
-	{0x33, 6, 0},	 {0x33, 7, 0},	  {0x33, 0, 1}, {0x33, 1, 1},
-	{0x33, 2, 1},	 {0x33, 3, 1},	  {0x33, 4, 1}, {0x33, 5, 1},
-	{0x33, 6, 1},	 {0x33, 7, 1},	  {0x3b, 0, 0}, {0x3b, 0, 0x20},
-	{0x3b, 1, 0},	 {0x3b, 5, 0},	  {0x3b, 5, 0x20}, {0x3b, 0, 1},
-	{0x3b, 4, 1},	 {0x3b, 5, 1},	  {0x3b, 6, 1}, {0x3b, 7, 1},
+	{0x33, 0, 0}, {0x33, 0, 0x20}, {0x33, 1, 0},	{0x33, 2, 0},
+	{0x33, 3, 0}, {0x33, 4, 0},    {0x33, 5, 0},	{0x33, 5, 0x20},
+	{0x33, 6, 0}, {0x33, 7, 0},    {0x33, 0, 1},	{0x33, 1, 1},
+	{0x33, 2, 1}, {0x33, 3, 1},    {0x33, 4, 1},	{0x33, 5, 1},
+	{0x33, 6, 1}, {0x33, 7, 1},    {0x3b, 0, 0},	{0x3b, 0, 0x20},
+	{0x3b, 1, 0}, {0x3b, 5, 0},    {0x3b, 5, 0x20}, {0x3b, 0, 1},
+	{0x3b, 4, 1}, {0x3b, 5, 1},    {0x3b, 6, 1},	{0x3b, 7, 1},
 };
 #define NROPS (int)(sizeof(rops) / sizeof(rops[0]))
 
@@ -247,9 +246,20 @@ static void check_rops(uint64_t a, uint64_t b)
 START_TEST(reg_reg_ops_on_edge_values)
 {
 	static const uint64_t v[] = {
-		0, 1, UINT64_MAX, 0x8000000000000000ull, 0x7fffffffffffffffull,
-		0x80000000ull, 0x7fffffffull, 0xffffffff80000000ull,
-		0xffffffffull, 63, 31, 32, 64 + 5, 0x123456789abcdef0ull,
+		0,
+		1,
+		UINT64_MAX,
+		0x8000000000000000ull,
+		0x7fffffffffffffffull,
+		0x80000000ull,
+		0x7fffffffull,
+		0xffffffff80000000ull,
+		0xffffffffull,
+		63,
+		31,
+		32,
+		64 + 5,
+		0x123456789abcdef0ull,
 		0xfedcba9876543210ull,
 	};
 	int n = (int)(sizeof(v) / sizeof(v[0]));
@@ -265,14 +275,14 @@ START_TEST(division_corners_follow_the_spec)
 {
 	struct prog p = {.n = 0};
 	int top = p.n;
-	emit(&p, enc_r(0x33, 4, 1, A0, T0, T1));  /* div a0, MIN, -1 */
-	emit(&p, enc_r(0x33, 6, 1, A1, T0, T1));  /* rem a1, MIN, -1 */
-	emit(&p, enc_r(0x33, 4, 1, A2, T0, 0));   /* div a2, MIN, 0 */
-	emit(&p, enc_r(0x33, 7, 1, A3, T0, 0));   /* remu a3, MIN, 0 */
-	emit(&p, enc_r(0x3b, 4, 1, 14, T2, T1));  /* divw a4, INT32_MIN, -1 */
-	emit(&p, enc_r(0x3b, 5, 1, 15, T2, 0));   /* divuw a5, x, 0 */
-	emit(&p, enc_r(0x33, 3, 1, 16, T1, T1));  /* mulhu a6, -1, -1 */
-	emit(&p, enc_r(0x33, 2, 1, 17, T1, T1));  /* mulhsu a7, -1, -1 */
+	emit(&p, enc_r(0x33, 4, 1, A0, T0, T1)); /* div a0, MIN, -1 */
+	emit(&p, enc_r(0x33, 6, 1, A1, T0, T1)); /* rem a1, MIN, -1 */
+	emit(&p, enc_r(0x33, 4, 1, A2, T0, 0));	 /* div a2, MIN, 0 */
+	emit(&p, enc_r(0x33, 7, 1, A3, T0, 0));	 /* remu a3, MIN, 0 */
+	emit(&p, enc_r(0x3b, 4, 1, 14, T2, T1)); /* divw a4, INT32_MIN, -1 */
+	emit(&p, enc_r(0x3b, 5, 1, 15, T2, 0));	 /* divuw a5, x, 0 */
+	emit(&p, enc_r(0x33, 3, 1, 16, T1, T1)); /* mulhu a6, -1, -1 */
+	emit(&p, enc_r(0x33, 2, 1, 17, T1, T1)); /* mulhsu a7, -1, -1 */
 	emit(&p, addi(31, 31, -1));
 	emit_b(&p, 1, 31, 0, top);
 	emit(&p, STOP);
@@ -301,19 +311,28 @@ START_TEST(reg_imm_ops_on_edge_values)
 {
 	/* {opcode, funct3, imm}: shifts carry funct7 in the imm's top */
 	static const int iops[][3] = {
-		{0x13, 0, 0},	  {0x13, 0, -2048}, {0x13, 0, 2047},
-		{0x13, 2, -1},	  {0x13, 2, 5},	    {0x13, 3, -1},
-		{0x13, 3, 5},	  {0x13, 4, -1},    {0x13, 6, -2048},
-		{0x13, 7, 0x7f0}, {0x13, 1, 63},    {0x13, 1, 0},
-		{0x13, 5, 63},	  {0x13, 5, 1},	    {0x13, 5, 0x400 | 63},
-		{0x13, 5, 0x400 | 1}, {0x1b, 0, -1}, {0x1b, 0, 2047},
-		{0x1b, 1, 31},	  {0x1b, 1, 0},	    {0x1b, 5, 31},
-		{0x1b, 5, 0},	  {0x1b, 5, 0x400 | 31}, {0x1b, 5, 0x400},
-		{0x13, 0, 0},	  /* addi rd = a: a plain move */
+		{0x13, 0, 0},	       {0x13, 0, -2048},
+		{0x13, 0, 2047},       {0x13, 2, -1},
+		{0x13, 2, 5},	       {0x13, 3, -1},
+		{0x13, 3, 5},	       {0x13, 4, -1},
+		{0x13, 6, -2048},      {0x13, 7, 0x7f0},
+		{0x13, 1, 63},	       {0x13, 1, 0},
+		{0x13, 5, 63},	       {0x13, 5, 1},
+		{0x13, 5, 0x400 | 63}, {0x13, 5, 0x400 | 1},
+		{0x1b, 0, -1},	       {0x1b, 0, 2047},
+		{0x1b, 1, 31},	       {0x1b, 1, 0},
+		{0x1b, 5, 31},	       {0x1b, 5, 0},
+		{0x1b, 5, 0x400 | 31}, {0x1b, 5, 0x400},
+		{0x13, 0, 0}, /* addi rd = a: a plain move */
 	};
-	static const uint64_t v[] = {0, 1, UINT64_MAX, 0x8000000000000000ull,
-				     0x7fffffffffffffffull, 0x80000000ull,
-				     0x7fffffffull, 0xffffffff80000000ull,
+	static const uint64_t v[] = {0,
+				     1,
+				     UINT64_MAX,
+				     0x8000000000000000ull,
+				     0x7fffffffffffffffull,
+				     0x80000000ull,
+				     0x7fffffffull,
+				     0xffffffff80000000ull,
 				     0x123456789abcdef0ull};
 	int nops = (int)(sizeof(iops) / sizeof(iops[0]));
 	for (size_t x = 0; x < sizeof(v) / sizeof(v[0]); x++) {
@@ -322,7 +341,8 @@ START_TEST(reg_imm_ops_on_edge_values)
 		for (int k = 0; k < nops; k++)
 			emit(&p, enc_i((unsigned)iops[k][0], (unsigned)k + 1,
 				       (unsigned)iops[k][1], 29, iops[k][2]));
-		emit(&p, enc_i(0x37, 0, 0, 0, 0) | (0xfffffu << 12) | (26u << 7));
+		emit(&p,
+		     enc_i(0x37, 0, 0, 0, 0) | (0xfffffu << 12) | (26u << 7));
 		emit(&p, enc_r(0x33, 0, 0, 0, 29, 29)); /* add x0: stays 0 */
 		emit(&p, addi(31, 31, -1));
 		emit_b(&p, 1, 31, 0, top);
@@ -359,13 +379,13 @@ START_TEST(loads_and_stores_hit_and_miss_the_tlb)
 		emit(&p, enc_r(0x33, 0, 0, SUM, SUM, TMP));
 		emit(&p, enc_r(0x33, 4, 0, SUM, SUM, 1 + f3));
 	}
-	emit(&p, ld_(3, 9, P, 3));     /* misaligned: always the slow path */
-	emit(&p, ld_(2, 0, P, 0));     /* to x0: the access still happens */
-	emit(&p, enc_s(0, Q, 1, 0));   /* sb */
-	emit(&p, enc_s(1, Q, 2, 2));   /* sh */
-	emit(&p, enc_s(2, Q, 3, 4));   /* sw */
-	emit(&p, enc_s(3, Q, 4, 8));   /* sd */
-	emit(&p, enc_s(3, Q, 9, 17));  /* misaligned sd */
+	emit(&p, ld_(3, 9, P, 3));    /* misaligned: always the slow path */
+	emit(&p, ld_(2, 0, P, 0));    /* to x0: the access still happens */
+	emit(&p, enc_s(0, Q, 1, 0));  /* sb */
+	emit(&p, enc_s(1, Q, 2, 2));  /* sh */
+	emit(&p, enc_s(2, Q, 3, 4));  /* sw */
+	emit(&p, enc_s(3, Q, 4, 8));  /* sd */
+	emit(&p, enc_s(3, Q, 9, 17)); /* misaligned sd */
 	emit(&p, addi(P, P, 16));
 	emit(&p, addi(Q, Q, 32));
 	emit(&p, addi(CNT, CNT, -1));
@@ -486,16 +506,16 @@ START_TEST(branch_loops_respect_a_small_budget)
 	int outer = emit(&p, addi(A1, 0, 0));
 	int inner = emit(&p, addi(A1, A1, 1));
 	emit(&p, enc_r(0x33, 4, 0, A2, A2, A1));
-	emit_b(&p, 0, A1, T0, p.n + 2);  /* beq a1, t0: skip */
+	emit_b(&p, 0, A1, T0, p.n + 2); /* beq a1, t0: skip */
 	emit(&p, addi(A3, A3, 1));
-	emit_b(&p, 6, A1, T1, inner);     /* bltu a1, t1, inner */
-	emit_b(&p, 5, A1, T0, p.n + 2);   /* bge a1, t0: skip */
+	emit_b(&p, 6, A1, T1, inner);	/* bltu a1, t1, inner */
+	emit_b(&p, 5, A1, T0, p.n + 2); /* bge a1, t0: skip */
 	emit(&p, addi(A3, A3, 1000));
 	emit(&p, enc_jal(1, (64 - p.n) * 4)); /* call sub */
-	emit_b(&p, 7, T1, A1, p.n + 2);   /* bgeu t1, a1: skip */
+	emit_b(&p, 7, T1, A1, p.n + 2);	      /* bgeu t1, a1: skip */
 	emit(&p, addi(A3, A3, 7));
 	emit(&p, addi(T2, T2, -1));
-	emit_b(&p, 4, 0, T2, outer);      /* blt x0, t2, outer */
+	emit_b(&p, 4, 0, T2, outer); /* blt x0, t2, outer */
 	emit(&p, STOP);
 	ck_assert_int_le(p.n, 64);
 	memcpy(&p.w[64], sub.w, sizeof(uint32_t) * 2);
