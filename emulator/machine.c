@@ -7,7 +7,7 @@
 #include "emulator/platform/boot.h"
 #include "emulator/platform/memmap.h"
 #include "emulator/platform/sbi.h"
-#include "emulator/virtio/mmio_slots.h"
+#include "emulator/virtio/mmio.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -107,10 +107,14 @@ static void console_sink_write(void *opaque, const uint8_t *buf, size_t n)
 
 static void console_drain(struct machine *m)
 {
-	if (!m->console_in_len || m->sbi_console_used || !m->uart)
+	if (!m->console_in_len || m->sbi_console_used ||
+	    (!m->uart && !m->console_rx))
 		return;
-	size_t took = uart16550_receive(m->uart, m->console_in,
-					m->console_in_len);
+	size_t took = m->console_rx
+			      ? m->console_rx(m->console_rx_opaque,
+					      m->console_in, m->console_in_len)
+			      : uart16550_receive(m->uart, m->console_in,
+						  m->console_in_len);
 	memmove(m->console_in, m->console_in + took, m->console_in_len - took);
 	m->console_in_len -= took;
 }
@@ -217,8 +221,8 @@ static int create_devices(struct machine *m, char *err, size_t errlen)
 	m->rtc = goldfish_rtc_create(&m->bus, &mm[VIRT_RTC], m->plic,
 				     wall_now, m);
 	m->syscon = syscon_create(&m->bus, &mm[VIRT_TEST], on_syscon, m);
-	if (!m->uart || !m->rtc || !m->syscon ||
-	    virtio_mmio_add_empty_slots(&m->bus))
+	m->virtio = virtio_mmio_create(&m->bus, &mm[VIRT_VIRTIO], m->plic);
+	if (!m->uart || !m->rtc || !m->syscon || !m->virtio)
 		goto fail;
 	return 0;
 fail:
@@ -271,6 +275,8 @@ void machine_free(struct machine *m)
 	syscon_free(m->syscon);
 	plic_free(m->plic);
 	bus_free(&m->bus);
+	virtio_mmio_free(m->virtio);
+	m->virtio = NULL;
 	m->uart = NULL;
 	m->rtc = NULL;
 	m->syscon = NULL;
@@ -348,6 +354,7 @@ int machine_run(struct machine *m)
 	while (!m->exit_requested) {
 		if (m->reboot_requested) {
 			m->reboot_requested = false;
+			virtio_mmio_reset_all(m->virtio);
 			if (boot_reset(m, err, sizeof(err))) {
 				fprintf(stderr, "pvkit: reboot failed: %s\n", err);
 				return 1;

@@ -24,6 +24,7 @@ struct plic;
 struct uart16550;
 struct goldfish_rtc;
 struct syscon;
+struct virtio_mmio_slots;
 
 struct machine_config {
 	uint64_t ram_size;
@@ -46,6 +47,9 @@ struct machine {
 	struct uart16550 *uart;
 	struct goldfish_rtc *rtc;
 	struct syscon *syscon;
+	/* the eight virtio-mmio transports; host/ attaches devices to them
+	   with virtio_mmio_attach() between machine_init and machine_run */
+	struct virtio_mmio_slots *virtio;
 
 	struct char_sink console; /* where guest console output goes */
 	/* bytes for the guest console waiting for room in the UART FIFO or
@@ -53,6 +57,11 @@ struct machine {
 	uint8_t console_in[512];
 	size_t console_in_len;
 	bool sbi_console_used;
+	/* When set, console input goes here instead of the UART: the hvc
+	   port of a virtio-console once the guest uses it. Returns the bytes
+	   taken; the rest waits in console_in. */
+	size_t (*console_rx)(void *opaque, const uint8_t *buf, size_t n);
+	void *console_rx_opaque;
 
 	uint64_t htif_tohost, htif_fromhost; /* 0 when the ELF has none */
 	bool firmware_sbi; /* pvkit plays the M-mode firmware */

@@ -7,6 +7,7 @@
 #include "console.h"
 #include "control.h"
 #include "event_loop.h"
+#include "virtio_devices.h"
 
 #include "emulator/machine.h"
 
@@ -18,6 +19,7 @@ struct run_options {
 	struct machine_config mc;
 	bool time_sync, time_sync_set;
 	const char *control_path;
+	struct virtio_options vio;
 };
 
 /* "512M", "2G", "65536K"; a plain number means MiB, as in QEMU. */
@@ -41,9 +43,75 @@ static int parse_size(const char *s, uint64_t *out)
 }
 
 static const char *const not_yet[] = {
-	"--disk", "--net", "--pcap", "--share", "--agent",
+	"--net", "--pcap", "--share",
 };
-static const char *const not_yet_flags[] = {"--balloon", "--rng"};
+/* options that take no value */
+static const char *const flags[] = {"--icount", "--rng"};
+
+/* --disk FILE[,format=raw|qcow2][,if=virtio|ide][,ro] */
+static int parse_disk(const char *val, struct virtio_options *v)
+{
+	char buf[sizeof(v->disk[0].path)];
+	if (strlen(val) >= sizeof(buf) || !*val || *val == ',')
+		return cli_error("run: --disk '%s' needs a file name", val);
+	if (v->ndisks == VIRTIO_SLOTS)
+		return cli_error("run: at most %d --disk", VIRTIO_SLOTS);
+	strcpy(buf, val);
+	struct disk_option *d = &v->disk[v->ndisks];
+	memset(d, 0, sizeof(*d));
+	char *save, *tok = strtok_r(buf, ",", &save);
+	strcpy(d->path, tok); /* the file name: the text before a comma */
+	while ((tok = strtok_r(NULL, ",", &save))) {
+		if (!strcmp(tok, "ro")) {
+			d->read_only = true;
+		} else if (!strncmp(tok, "format=", 7)) {
+			if (image_format_parse(tok + 7, &d->format))
+				return cli_error("run: --disk format '%s' is "
+						 "not raw or qcow2", tok + 7);
+		} else if (!strcmp(tok, "if=ide")) {
+			return cli_error("run: --disk if=ide is not available "
+					 "in this build yet");
+		} else if (strcmp(tok, "if=virtio")) {
+			return cli_error("run: --disk: unknown option '%s' "
+					 "(format=raw|qcow2, if=virtio|ide, ro)",
+					 tok);
+		}
+	}
+	v->ndisks++;
+	return 0;
+}
+
+/* --balloon[=free-page-reporting=off,deflate-on-oom=off,stats=off]:
+   QEMU's virtio-balloon properties, all on by default here. */
+static int parse_balloon(const char *val, struct virtio_options *v)
+{
+	v->balloon = true;
+	if (!val)
+		return 0;
+	char buf[256];
+	if (strlen(val) >= sizeof(buf))
+		return cli_error("run: --balloon options too long");
+	strcpy(buf, val);
+	char *save;
+	for (char *t = strtok_r(buf, ",", &save); t;
+	     t = strtok_r(NULL, ",", &save)) {
+		bool *flag = NULL;
+		const char *eq = strchr(t, '=');
+		size_t n = eq ? (size_t)(eq - t) : strlen(t);
+		if (!strncmp(t, "free-page-reporting", n) && n == 19)
+			flag = &v->balloon_no_reporting;
+		else if (!strncmp(t, "deflate-on-oom", n) && n == 14)
+			flag = &v->balloon_no_oom;
+		else if (!strncmp(t, "stats", n) && n == 5)
+			flag = &v->balloon_no_stats;
+		if (!flag || !eq || (strcmp(eq + 1, "on") && strcmp(eq + 1, "off")))
+			return cli_error("run: --balloon: bad option '%s' "
+					 "(free-page-reporting|deflate-on-oom|"
+					 "stats=on|off)", t);
+		*flag = !strcmp(eq + 1, "off");
+	}
+	return 0;
+}
 
 static int parse(int argc, char **argv, struct run_options *o)
 {
@@ -60,9 +128,15 @@ static int parse(int argc, char **argv, struct run_options *o)
 		memcpy(name, arg, len);
 		name[len] = 0;
 
-		bool is_flag = !strcmp(name, "--icount");
-		for (size_t f = 0; f < sizeof(not_yet_flags) / sizeof(char *); f++)
-			is_flag |= !strcmp(name, not_yet_flags[f]);
+		bool is_flag = false;
+		for (size_t f = 0; f < sizeof(flags) / sizeof(char *); f++)
+			is_flag |= !strcmp(name, flags[f]);
+		if (!strcmp(name, "--balloon")) {
+			/* a flag, with QEMU-style properties after '=' */
+			if (parse_balloon(eq ? eq + 1 : NULL, &o->vio))
+				return -1;
+			continue;
+		}
 		if (is_flag) {
 			if (eq)
 				return cli_error("run: %s takes no value", name);
@@ -97,6 +171,13 @@ static int parse(int argc, char **argv, struct run_options *o)
 			o->control_path = val;
 		} else if (!strcmp(name, "--icount")) {
 			o->mc.icount = true;
+		} else if (!strcmp(name, "--rng")) {
+			o->vio.rng = true;
+		} else if (!strcmp(name, "--disk")) {
+			if (parse_disk(val, &o->vio))
+				return -1;
+		} else if (!strcmp(name, "--agent")) {
+			o->vio.agent = val;
 		} else if (!strcmp(name, "--time-sync")) {
 			if (strcmp(val, "on") && strcmp(val, "off"))
 				return cli_error("run: --time-sync takes on "
@@ -104,7 +185,7 @@ static int parse(int argc, char **argv, struct run_options *o)
 			o->time_sync = !strcmp(val, "on");
 			o->time_sync_set = true;
 		} else {
-			bool planned = is_flag;
+			bool planned = false;
 			for (size_t f = 0; f < sizeof(not_yet) / sizeof(char *); f++)
 				planned |= !strcmp(name, not_yet[f]);
 			if (planned)
@@ -118,6 +199,13 @@ static int parse(int argc, char **argv, struct run_options *o)
 	if (o->mc.icount && !o->time_sync_set)
 		o->time_sync = false;
 	return 0;
+}
+
+/* The guest resized its balloon: QMP's BALLOON_CHANGE. */
+static void balloon_changed(void *opaque, uint64_t guest_bytes)
+{
+	control_event(opaque, "BALLOON_CHANGE",
+		      json_pack("{s:I}", "actual", (json_int_t)guest_bytes));
 }
 
 int cmd_run(int argc, char **argv)
@@ -152,6 +240,24 @@ int cmd_run(int argc, char **argv)
 		free(m);
 		return cli_error("run: %s", err);
 	}
+	struct virtio_devices *vdev = malloc(sizeof(*vdev));
+	err[0] = 0;
+	if (!vdev || virtio_devices_create(vdev, &o.vio, m, &loop, err,
+					   sizeof(err))) {
+		if (o.control_path)
+			control_close(&ctl);
+		console_close(&con);
+		machine_free(m);
+		if (vdev)
+			virtio_devices_free(vdev);
+		free(vdev);
+		free(m);
+		return cli_error("run: %s", vdev ? err : "out of memory");
+	}
+	if (o.control_path) {
+		vdev->balloon_changed = balloon_changed;
+		vdev->balloon_opaque = &ctl;
+	}
 	int status = machine_run(m);
 	if (o.control_path) {
 		control_event(&ctl, "SHUTDOWN",
@@ -161,6 +267,8 @@ int cmd_run(int argc, char **argv)
 	}
 	console_close(&con);
 	machine_free(m);
+	virtio_devices_free(vdev);
+	free(vdev);
 	free(m);
 	return status;
 }

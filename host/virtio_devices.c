@@ -1,0 +1,195 @@
+/*
+ * Creating the virtio devices of `pvkit run` and wiring their host ends:
+ * disks on raw or qcow2 images (image_open picks the back end), the rng on getrandom, the balloon on the
+ * machine's balloon hooks (the control socket's `balloon` and
+ * `query-balloon`), and a virtio-console whose port 0 is a second guest
+ * console (hvc) on pvkit's stdout and whose port 1 is the guest agent's
+ * unix socket.
+ */
+#include "virtio_devices.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "emulator/backend/block.h"
+#include "emulator/machine.h"
+#include "emulator/virtio/balloon.h"
+#include "emulator/virtio/blk.h"
+#include "emulator/virtio/console.h"
+#include "emulator/virtio/mmio.h"
+#include "emulator/virtio/rng.h"
+#include "host/block/image.h"
+#include "protocol/virtio_console.h"
+
+#define AGENT_PORT 1
+
+/* --- disks ------------------------------------------------------------------ */
+
+static struct block_backend *open_disk(const struct disk_option *d, char *err,
+				       size_t errlen)
+{
+	return image_open(d->path, d->format,
+			  d->read_only ? IMAGE_READ_ONLY : 0, err, errlen);
+}
+
+/* --- rng ---------------------------------------------------------------------- */
+
+static ssize_t host_entropy(void *opaque, void *buf, size_t len)
+{
+	(void)opaque;
+	ssize_t n;
+	do
+		n = getrandom(buf, len, GRND_NONBLOCK);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? 0 : n;
+}
+
+/* --- balloon ------------------------------------------------------------------ */
+
+#define BALLOON_PAGE 4096ull
+
+/* QMP's `balloon value`: the guest's target size in bytes. */
+static void balloon_set_target(void *opaque, uint64_t bytes)
+{
+	struct virtio_devices *v = opaque;
+	uint64_t ram = v->machine->ram_size;
+	if (bytes > ram)
+		bytes = ram;
+	virtio_balloon_set_target(v->balloon,
+				  (uint32_t)((ram - bytes) / BALLOON_PAGE));
+}
+
+static uint64_t balloon_actual(void *opaque)
+{
+	struct virtio_devices *v = opaque;
+	uint64_t given = virtio_balloon_actual(v->balloon) * BALLOON_PAGE;
+	uint64_t ram = v->machine->ram_size;
+	return given > ram ? 0 : ram - given;
+}
+
+static void balloon_actual_changed(void *opaque, uint32_t pages)
+{
+	struct virtio_devices *v = opaque;
+	(void)pages;
+	if (v->balloon_changed)
+		v->balloon_changed(v->balloon_opaque, balloon_actual(v));
+}
+
+/* --- console port 0: hvc on pvkit's own console -------------------------- */
+
+static size_t hvc_rx(void *opaque, const uint8_t *buf, size_t n)
+{
+	struct virtio_devices *v = opaque;
+	return virtio_console_input(v->con, 0, buf, n);
+}
+
+static size_t hvc_write(void *opaque, const uint8_t *buf, size_t n)
+{
+	struct virtio_devices *v = opaque;
+	struct machine *m = v->machine;
+	/* The guest writing to this hvc means it is the console the guest
+	   uses (console=hvcN, or a getty on it): console input follows. */
+	if (!m->console_rx) {
+		m->console_rx = hvc_rx;
+		m->console_rx_opaque = v;
+	}
+	machine_console_write(m, buf, n);
+	return n;
+}
+
+static const struct vcon_port_ops hvc_ops = {.write = hvc_write};
+
+/* --- life cycle ------------------------------------------------------------- */
+
+static int attach(struct virtio_devices *v, struct virtio_dev *d, char *err,
+		  size_t errlen)
+{
+	if (virtio_mmio_attach(v->machine->virtio, d) >= 0)
+		return 0;
+	snprintf(err, errlen,
+		 "more virtio devices than the %d virtio-mmio "
+		 "slots",
+		 VIRTIO_SLOTS);
+	return -1;
+}
+
+int virtio_devices_create(struct virtio_devices *v,
+			  const struct virtio_options *o, struct machine *m,
+			  struct event_loop *loop, char *err, size_t errlen)
+{
+	memset(v, 0, sizeof(*v));
+	v->machine = m;
+	for (int k = 0; k < o->ndisks; k++) {
+		struct block_backend *be = open_disk(&o->disk[k], err, errlen);
+		if (!be)
+			return -1;
+		v->disk_be[v->ndisks] = be;
+		v->blk[v->ndisks] = virtio_blk_create(be);
+		if (!v->blk[v->ndisks]) {
+			be->ops->close(be);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		v->ndisks++;
+		if (attach(v, virtio_blk_dev(v->blk[v->ndisks - 1]), err,
+			   errlen))
+			return -1;
+	}
+	if (o->rng) {
+		v->rng = virtio_rng_create(host_entropy, NULL);
+		if (!v->rng)
+			goto nomem;
+		if (attach(v, virtio_rng_dev(v->rng), err, errlen))
+			return -1;
+	}
+	if (o->balloon) {
+		struct virtio_balloon_options bo = {
+			.no_stats = o->balloon_no_stats,
+			.no_deflate_on_oom = o->balloon_no_oom,
+			.no_free_page_reporting = o->balloon_no_reporting,
+			.actual_changed = balloon_actual_changed,
+			.opaque = v,
+		};
+		v->balloon = virtio_balloon_create(&bo);
+		if (!v->balloon)
+			goto nomem;
+		if (attach(v, virtio_balloon_dev(v->balloon), err, errlen))
+			return -1;
+		m->balloon.opaque = v;
+		m->balloon.set_target = balloon_set_target;
+		m->balloon.actual = balloon_actual;
+	}
+	if (o->agent) {
+		v->con = virtio_console_create();
+		if (!v->con)
+			goto nomem;
+		virtio_console_add_port(v->con, 0, NULL, &hvc_ops, v, true);
+		if (port_socket_open(&v->agent, o->agent, v->con, AGENT_PORT,
+				     VIRTIO_CONSOLE_AGENT_PORT_NAME, loop, err,
+				     errlen))
+			return -1;
+		v->agent_open = true;
+		if (attach(v, virtio_console_dev(v->con), err, errlen))
+			return -1;
+	}
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+void virtio_devices_free(struct virtio_devices *v)
+{
+	if (v->agent_open)
+		port_socket_close(&v->agent);
+	virtio_console_free(v->con);
+	virtio_balloon_free(v->balloon);
+	virtio_rng_free(v->rng);
+	for (int k = 0; k < v->ndisks; k++) {
+		virtio_blk_free(v->blk[k]);
+		v->disk_be[k]->ops->close(v->disk_be[k]);
+	}
+	memset(v, 0, sizeof(*v));
+}

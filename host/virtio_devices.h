@@ -1,0 +1,67 @@
+/*
+ * The virtio devices `pvkit run` was asked for (--disk, --rng, --balloon,
+ * --agent), created and connected to their host back ends
+ * (virtio_devices.c).
+ *
+ * Talks to: the machine (its virtio-mmio slots, console, balloon hooks),
+ * the event loop, the block back ends (image.h: raw, qcow2), getrandom, and the
+ * agent's unix socket. Owns the devices and back ends it creates.
+ */
+#ifndef PVKIT_HOST_VIRTIO_DEVICES_H
+#define PVKIT_HOST_VIRTIO_DEVICES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "emulator/platform/memmap.h"
+#include "host/block/image.h"
+#include "port_socket.h"
+
+struct block_backend;
+struct event_loop;
+struct machine;
+struct virtio_balloon;
+struct virtio_blk;
+struct virtio_rng;
+
+struct disk_option {
+	char path[4096];
+	enum image_format format; /* IMAGE_PROBE when not given */
+	bool read_only;
+};
+
+struct virtio_options {
+	struct disk_option disk[VIRTIO_SLOTS];
+	int ndisks;
+	bool rng;
+	bool balloon;
+	/* --balloon=free-page-reporting=off,deflate-on-oom=off,stats=off */
+	bool balloon_no_reporting, balloon_no_oom, balloon_no_stats;
+	const char *agent; /* socket path, or NULL */
+};
+
+struct virtio_devices {
+	struct machine *machine;
+	struct block_backend *disk_be[VIRTIO_SLOTS];
+	struct virtio_blk *blk[VIRTIO_SLOTS];
+	int ndisks;
+	struct virtio_rng *rng;
+	struct virtio_balloon *balloon;
+	struct virtio_console *con;
+	struct port_socket agent;
+	bool agent_open;
+	/* told when the guest changes the balloon's size (BALLOON_CHANGE) */
+	void (*balloon_changed)(void *opaque, uint64_t guest_bytes);
+	void *balloon_opaque;
+};
+
+/* Creates every device o asks for, disks first (the first disk is
+   /dev/vda). Returns 0, or -1 with a one-line message in err. */
+int virtio_devices_create(struct virtio_devices *v,
+			  const struct virtio_options *o, struct machine *m,
+			  struct event_loop *loop, char *err, size_t errlen);
+/* After machine_free (the slots point at the devices until then). */
+void virtio_devices_free(struct virtio_devices *v);
+
+#endif
