@@ -33,7 +33,8 @@ struct machine_config {
 	const char *append;
 	const char *bios;   /* M-mode firmware, e.g. OpenSBI fw_dynamic */
 	bool icount;
-	uint64_t cpu_hz;    /* nominal rate for --icount and --cpu-mhz */
+	uint64_t cpu_hz;
+	bool ide; /* an IDE disk will be attached: describe it in the DT */    /* nominal rate for --icount and --cpu-mhz */
 };
 
 typedef void (*magic_fn)(void *opaque, struct machine *m, struct hart *h);

@@ -69,8 +69,11 @@ static int parse_disk(const char *val, struct virtio_options *v)
 				return cli_error("run: --disk format '%s' is "
 						 "not raw or qcow2", tok + 7);
 		} else if (!strcmp(tok, "if=ide")) {
-			return cli_error("run: --disk if=ide is not available "
-					 "in this build yet");
+			for (int k = 0; k < v->ndisks; k++)
+				if (v->disk[k].ide)
+					return cli_error("run: only one --disk "
+							 "can be if=ide");
+			d->ide = true;
 		} else if (strcmp(tok, "if=virtio")) {
 			return cli_error("run: --disk: unknown option '%s' "
 					 "(format=raw|qcow2, if=virtio|ide, ro)",
@@ -194,6 +197,8 @@ static int parse(int argc, char **argv, struct run_options *o)
 			return cli_error("run: unknown option '%s'", name);
 		}
 	}
+	for (int k = 0; k < o->vio.ndisks; k++)
+		o->mc.ide |= o->vio.disk[k].ide;
 	if (!o->mc.kernel)
 		return cli_error("run: --kernel FILE is required");
 	if (o->mc.icount && !o->time_sync_set)

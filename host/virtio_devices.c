@@ -6,6 +6,8 @@
  * console (hvc) on pvkit's stdout and whose port 1 is the guest agent's
  * unix socket.
  */
+#include "emulator/devices/ide.h"
+#include "emulator/platform/memmap.h"
 #include "virtio_devices.h"
 
 #include <errno.h>
@@ -125,6 +127,14 @@ int virtio_devices_create(struct virtio_devices *v,
 		struct block_backend *be = open_disk(&o->disk[k], err, errlen);
 		if (!be)
 			return -1;
+		if (o->disk[k].ide) {
+			v->ide_be = be;
+			v->ide = ide_create(&m->bus, &virt_memmap[VIRT_IDE],
+					    m->plic, be);
+			if (!v->ide)
+				goto nomem;
+			continue;
+		}
 		v->disk_be[v->ndisks] = be;
 		v->blk[v->ndisks] = virtio_blk_create(be);
 		if (!v->blk[v->ndisks]) {
@@ -187,6 +197,9 @@ void virtio_devices_free(struct virtio_devices *v)
 	virtio_console_free(v->con);
 	virtio_balloon_free(v->balloon);
 	virtio_rng_free(v->rng);
+	ide_free(v->ide);
+	if (v->ide_be)
+		v->ide_be->ops->close(v->ide_be);
 	for (int k = 0; k < v->ndisks; k++) {
 		virtio_blk_free(v->blk[k]);
 		v->disk_be[k]->ops->close(v->disk_be[k]);

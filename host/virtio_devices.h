@@ -24,11 +24,13 @@ struct machine;
 struct virtio_balloon;
 struct virtio_blk;
 struct virtio_rng;
+struct ide;
 
 struct disk_option {
 	char path[4096];
 	enum image_format format; /* IMAGE_PROBE when not given */
 	bool read_only;
+	bool ide; /* the emulated twin (if=ide) instead of virtio-blk */
 };
 
 struct virtio_options {
@@ -46,6 +48,8 @@ struct virtio_devices {
 	struct block_backend *disk_be[VIRTIO_SLOTS];
 	struct virtio_blk *blk[VIRTIO_SLOTS];
 	int ndisks;
+	struct ide *ide; /* at most one, on ide_be */
+	struct block_backend *ide_be;
 	struct virtio_rng *rng;
 	struct virtio_balloon *balloon;
 	struct virtio_console *con;

@@ -17,7 +17,7 @@ gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu libc6-dev-riscv64-cross
 linux-libc-dev-riscv64-cross
 linux-source-6.1 bc bison flex libssl-dev libelf-dev perl xz-utils cpio gzip
 dpkg-dev
-qemu-system-misc qemu-utils opensbi
+qemu-system-misc qemu-utils opensbi e2fsprogs socat python3
 "
 
 if [ "${1:-}" = "--list" ]; then

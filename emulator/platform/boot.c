@@ -171,6 +171,7 @@ static int build_dtb(struct machine *m, const struct layout *l, char *err,
 		.rng_seed_len = seed_len,
 		.isa = ISA_STRING,
 		.virtio_slots = VIRTIO_SLOTS,
+		.ide = m->cfg.ide,
 	};
 	uint8_t *dst = bus_ram_ptr(&m->bus, l->dtb, DTB_MAX);
 	int size = dst ? fdt_build(dst, DTB_MAX, &fc) : -1;
