@@ -16,7 +16,7 @@ CSTD := -std=gnu11
 WARN := -Wall -Wextra -Werror
 CPPFLAGS := -I. -I$(BUILD)/gen -MMD -MP
 CFLAGS ?= -O2 -g
-LDLIBS := -lfdt -ljansson -lz -lm
+LDLIBS := -lfdt -ljansson -lslirp -lpcap -lz -lm
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \

@@ -1,5 +1,6 @@
 #include "machine.h"
 
+#include "emulator/devices/ethoc.h"
 #include "emulator/devices/goldfish_rtc.h"
 #include "emulator/devices/plic.h"
 #include "emulator/devices/syscon.h"
@@ -222,6 +223,12 @@ static int create_devices(struct machine *m, char *err, size_t errlen)
 				     wall_now, m);
 	m->syscon = syscon_create(&m->bus, &mm[VIRT_TEST], on_syscon, m);
 	m->virtio = virtio_mmio_create(&m->bus, &mm[VIRT_VIRTIO], m->plic);
+	if (m->cfg.ethoc_net) {
+		m->ethoc = ethoc_create(&m->bus, &mm[VIRT_ETHOC], m->plic,
+					m->cfg.ethoc_net);
+		if (!m->ethoc)
+			goto fail;
+	}
 	if (!m->uart || !m->rtc || !m->syscon || !m->virtio)
 		goto fail;
 	return 0;
@@ -276,6 +283,8 @@ void machine_free(struct machine *m)
 	plic_free(m->plic);
 	bus_free(&m->bus);
 	virtio_mmio_free(m->virtio);
+	ethoc_free(m->ethoc);
+	m->ethoc = NULL;
 	m->virtio = NULL;
 	m->uart = NULL;
 	m->rtc = NULL;
@@ -355,6 +364,8 @@ int machine_run(struct machine *m)
 		if (m->reboot_requested) {
 			m->reboot_requested = false;
 			virtio_mmio_reset_all(m->virtio);
+			if (m->ethoc)
+				ethoc_reset(m->ethoc);
 			if (boot_reset(m, err, sizeof(err))) {
 				fprintf(stderr, "pvkit: reboot failed: %s\n", err);
 				return 1;

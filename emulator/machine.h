@@ -24,6 +24,8 @@ struct plic;
 struct uart16550;
 struct goldfish_rtc;
 struct syscon;
+struct ethoc;
+struct net_backend;
 struct virtio_mmio_slots;
 
 struct machine_config {
@@ -33,8 +35,11 @@ struct machine_config {
 	const char *append;
 	const char *bios;   /* M-mode firmware, e.g. OpenSBI fw_dynamic */
 	bool icount;
-	uint64_t cpu_hz;
-	bool ide; /* an IDE disk will be attached: describe it in the DT */    /* nominal rate for --icount and --cpu-mhz */
+	uint64_t cpu_hz; /* nominal rate for --icount and --cpu-mhz */
+	/* --net ...,model=ethoc: the OpenCores MAC on this back end, and its
+	   node (with the back end's MAC) in the device tree */
+	struct net_backend *ethoc_net;
+	bool ide;        /* an IDE disk will be attached: put it in the DT */
 };
 
 typedef void (*magic_fn)(void *opaque, struct machine *m, struct hart *h);
@@ -48,6 +53,7 @@ struct machine {
 	struct uart16550 *uart;
 	struct goldfish_rtc *rtc;
 	struct syscon *syscon;
+	struct ethoc *ethoc; /* NULL unless cfg.ethoc_net */
 	/* the eight virtio-mmio transports; host/ attaches devices to them
 	   with virtio_mmio_attach() between machine_init and machine_run */
 	struct virtio_mmio_slots *virtio;

@@ -8,6 +8,9 @@
 #include "control.h"
 #include "event_loop.h"
 #include "virtio_devices.h"
+#include "host/net/net.h"
+
+#include "emulator/devices/ethoc.h"
 
 #include "emulator/machine.h"
 
@@ -20,6 +23,7 @@ struct run_options {
 	bool time_sync, time_sync_set;
 	const char *control_path;
 	struct virtio_options vio;
+	const char *net_spec, *pcap_path;
 };
 
 /* "512M", "2G", "65536K"; a plain number means MiB, as in QEMU. */
@@ -43,7 +47,7 @@ static int parse_size(const char *s, uint64_t *out)
 }
 
 static const char *const not_yet[] = {
-	"--net", "--pcap", "--share",
+	"--share",
 };
 /* options that take no value */
 static const char *const flags[] = {"--icount", "--rng"};
@@ -179,6 +183,12 @@ static int parse(int argc, char **argv, struct run_options *o)
 		} else if (!strcmp(name, "--disk")) {
 			if (parse_disk(val, &o->vio))
 				return -1;
+		} else if (!strcmp(name, "--net")) {
+			if (o->net_spec)
+				return cli_error("run: one --net for now");
+			o->net_spec = val;
+		} else if (!strcmp(name, "--pcap")) {
+			o->pcap_path = val;
 		} else if (!strcmp(name, "--agent")) {
 			o->vio.agent = val;
 		} else if (!strcmp(name, "--time-sync")) {
@@ -201,6 +211,8 @@ static int parse(int argc, char **argv, struct run_options *o)
 		o->mc.ide |= o->vio.disk[k].ide;
 	if (!o->mc.kernel)
 		return cli_error("run: --kernel FILE is required");
+	if (o->pcap_path && !o->net_spec)
+		return cli_error("run: --pcap needs --net");
 	if (o->mc.icount && !o->time_sync_set)
 		o->time_sync = false;
 	return 0;
@@ -213,25 +225,65 @@ static void balloon_changed(void *opaque, uint64_t guest_bytes)
 		      json_pack("{s:I}", "actual", (json_int_t)guest_bytes));
 }
 
+static void ethoc_link(void *opaque, bool up)
+{
+	ethoc_set_link(opaque, up);
+}
+
+/* --net [--pcap]: the back end, before the machine (whose device tree
+   needs to know the NIC and its MAC). */
+static int open_net(struct run_options *o, struct event_loop *loop,
+		    struct net_backend **out)
+{
+	char err[512];
+	enum net_model model;
+	*out = NULL;
+	if (!o->net_spec)
+		return 0;
+	struct net_backend *nb =
+		net_backend_open(o->net_spec, loop, &model, err, sizeof(err));
+	if (nb && o->pcap_path)
+		nb = net_pcap_open(nb, o->pcap_path, err, sizeof(err));
+	if (!nb)
+		return cli_error("run: %s", err);
+	if (model == NET_MODEL_VIRTIO) { /* until virtio-net lands */
+		net_backend_close(nb);
+		return cli_error("run: --net model=virtio is not available in "
+				 "this build yet; use model=ethoc");
+	}
+	o->mc.ethoc_net = nb;
+	*out = nb;
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_options o;
 	if (parse(argc, argv, &o))
 		return 2;
+	struct event_loop loop;
+	struct net_backend *net;
+	event_loop_init(&loop);
+	if (open_net(&o, &loop, &net))
+		return 2;
 	struct machine *m = malloc(sizeof(*m));
-	if (!m)
+	if (!m) {
+		net_backend_close(net);
 		return cli_error("run: out of memory"), 1;
+	}
 	char err[512];
 	if (machine_init(m, &o.mc, err, sizeof(err))) {
 		free(m);
+		net_backend_close(net);
 		cli_error("run: %s", err);
 		return 2;
 	}
-	struct event_loop loop;
+	if (m->ethoc)
+		net_backend_set_link_notify(net, ethoc_link, m->ethoc);
 	struct console con;
-	event_loop_init(&loop);
 	if (console_open(&con, m, &loop)) {
 		machine_free(m);
+		net_backend_close(net);
 		free(m);
 		return cli_error("run: cannot watch the console");
 	}
@@ -242,6 +294,7 @@ int cmd_run(int argc, char **argv)
 	    control_open(&ctl, o.control_path, m, &loop, err, sizeof(err))) {
 		console_close(&con);
 		machine_free(m);
+		net_backend_close(net);
 		free(m);
 		return cli_error("run: %s", err);
 	}
@@ -253,6 +306,7 @@ int cmd_run(int argc, char **argv)
 			control_close(&ctl);
 		console_close(&con);
 		machine_free(m);
+		net_backend_close(net);
 		if (vdev)
 			virtio_devices_free(vdev);
 		free(vdev);
@@ -272,6 +326,7 @@ int cmd_run(int argc, char **argv)
 	}
 	console_close(&con);
 	machine_free(m);
+	net_backend_close(net);
 	virtio_devices_free(vdev);
 	free(vdev);
 	free(m);

@@ -18,6 +18,7 @@ linux-libc-dev-riscv64-cross
 linux-source-6.1 bc bison flex libssl-dev libelf-dev perl xz-utils cpio gzip
 dpkg-dev
 qemu-system-misc qemu-utils opensbi e2fsprogs socat python3
+tshark curl iproute2 iputils-ping
 "
 
 if [ "${1:-}" = "--list" ]; then

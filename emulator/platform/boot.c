@@ -12,6 +12,7 @@
 #include "boot.h"
 
 #include "emulator/machine.h"
+#include "emulator/backend/net.h"
 #include "emulator/platform/fdt.h"
 #include "emulator/platform/loader.h"
 #include "emulator/platform/memmap.h"
@@ -171,6 +172,8 @@ static int build_dtb(struct machine *m, const struct layout *l, char *err,
 		.rng_seed_len = seed_len,
 		.isa = ISA_STRING,
 		.virtio_slots = VIRTIO_SLOTS,
+		.ethoc = m->cfg.ethoc_net != NULL,
+		.ethoc_mac = m->cfg.ethoc_net ? m->cfg.ethoc_net->mac : NULL,
 		.ide = m->cfg.ide,
 	};
 	uint8_t *dst = bus_ram_ptr(&m->bus, l->dtb, DTB_MAX);
