@@ -246,12 +246,10 @@ static int open_net(struct run_options *o, struct event_loop *loop,
 		nb = net_pcap_open(nb, o->pcap_path, err, sizeof(err));
 	if (!nb)
 		return cli_error("run: %s", err);
-	if (model == NET_MODEL_VIRTIO) { /* until virtio-net lands */
-		net_backend_close(nb);
-		return cli_error("run: --net model=virtio is not available in "
-				 "this build yet; use model=ethoc");
-	}
-	o->mc.ethoc_net = nb;
+	if (model == NET_MODEL_VIRTIO)
+		o->vio.net = nb; /* a virtio-net device, with the others */
+	else
+		o->mc.ethoc_net = nb;
 	*out = nb;
 	return 0;
 }
@@ -306,9 +304,9 @@ int cmd_run(int argc, char **argv)
 			control_close(&ctl);
 		console_close(&con);
 		machine_free(m);
-		net_backend_close(net);
 		if (vdev)
 			virtio_devices_free(vdev);
+		net_backend_close(net); /* after its front end is gone */
 		free(vdev);
 		free(m);
 		return cli_error("run: %s", vdev ? err : "out of memory");
@@ -326,8 +324,8 @@ int cmd_run(int argc, char **argv)
 	}
 	console_close(&con);
 	machine_free(m);
-	net_backend_close(net);
 	virtio_devices_free(vdev);
+	net_backend_close(net); /* after its front end is gone */
 	free(vdev);
 	free(m);
 	return status;

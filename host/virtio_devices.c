@@ -1,10 +1,11 @@
 /*
  * Creating the virtio devices of `pvkit run` and wiring their host ends:
- * disks on raw or qcow2 images (image_open picks the back end), the rng on getrandom, the balloon on the
- * machine's balloon hooks (the control socket's `balloon` and
- * `query-balloon`), and a virtio-console whose port 0 is a second guest
- * console (hvc) on pvkit's stdout and whose port 1 is the guest agent's
- * unix socket.
+ * disks on raw or qcow2 images (image_open picks the back end), virtio-net
+ * on the --net back end (its link changes reach the device's STATUS), the
+ * rng on getrandom, the balloon on the machine's balloon hooks (the
+ * control socket's `balloon` and `query-balloon`), and a virtio-console
+ * whose port 0 is a second guest console (hvc) on pvkit's stdout and
+ * whose port 1 is the guest agent's unix socket.
  */
 #include "emulator/devices/ide.h"
 #include "emulator/platform/memmap.h"
@@ -21,8 +22,10 @@
 #include "emulator/virtio/blk.h"
 #include "emulator/virtio/console.h"
 #include "emulator/virtio/mmio.h"
+#include "emulator/virtio/net.h"
 #include "emulator/virtio/rng.h"
 #include "host/block/image.h"
+#include "host/net/net.h"
 #include "protocol/virtio_console.h"
 
 #define AGENT_PORT 1
@@ -34,6 +37,13 @@ static struct block_backend *open_disk(const struct disk_option *d, char *err,
 {
 	return image_open(d->path, d->format,
 			  d->read_only ? IMAGE_READ_ONLY : 0, err, errlen);
+}
+
+/* --- net ------------------------------------------------------------------- */
+
+static void net_link(void *opaque, bool up)
+{
+	virtio_net_set_link(opaque, up);
 }
 
 /* --- rng ---------------------------------------------------------------------- */
@@ -147,6 +157,15 @@ int virtio_devices_create(struct virtio_devices *v,
 			   errlen))
 			return -1;
 	}
+	if (o->net) {
+		v->net = virtio_net_create(o->net);
+		if (!v->net)
+			goto nomem;
+		v->net_be = o->net;
+		net_backend_set_link_notify(o->net, net_link, v->net);
+		if (attach(v, virtio_net_dev(v->net), err, errlen))
+			return -1;
+	}
 	if (o->rng) {
 		v->rng = virtio_rng_create(host_entropy, NULL);
 		if (!v->rng)
@@ -197,6 +216,9 @@ void virtio_devices_free(struct virtio_devices *v)
 	virtio_console_free(v->con);
 	virtio_balloon_free(v->balloon);
 	virtio_rng_free(v->rng);
+	if (v->net_be)
+		net_backend_set_link_notify(v->net_be, NULL, NULL);
+	virtio_net_free(v->net);
 	ide_free(v->ide);
 	if (v->ide_be)
 		v->ide_be->ops->close(v->ide_be);

@@ -1,11 +1,13 @@
 /*
- * The virtio devices `pvkit run` was asked for (--disk, --rng, --balloon,
- * --agent), created and connected to their host back ends
- * (virtio_devices.c).
+ * The virtio devices `pvkit run` was asked for (--disk, --net with
+ * model=virtio, --rng, --balloon, --agent), created and connected to their
+ * host back ends (virtio_devices.c).
  *
  * Talks to: the machine (its virtio-mmio slots, console, balloon hooks),
- * the event loop, the block back ends (image.h: raw, qcow2), getrandom, and the
- * agent's unix socket. Owns the devices and back ends it creates.
+ * the event loop, the block back ends (image.h: raw, qcow2), the net back
+ * end the caller opened, getrandom, and the agent's unix socket. Owns the
+ * devices and back ends it creates; not the net back end, which the caller
+ * closes after virtio_devices_free.
  */
 #ifndef PVKIT_HOST_VIRTIO_DEVICES_H
 #define PVKIT_HOST_VIRTIO_DEVICES_H
@@ -21,8 +23,10 @@
 struct block_backend;
 struct event_loop;
 struct machine;
+struct net_backend;
 struct virtio_balloon;
 struct virtio_blk;
+struct virtio_net;
 struct virtio_rng;
 struct ide;
 
@@ -41,6 +45,9 @@ struct virtio_options {
 	/* --balloon=free-page-reporting=off,deflate-on-oom=off,stats=off */
 	bool balloon_no_reporting, balloon_no_oom, balloon_no_stats;
 	const char *agent; /* socket path, or NULL */
+	/* --net ...,model=virtio: the back end of a virtio-net device, or
+	   NULL; borrowed, it must outlive the devices */
+	struct net_backend *net;
 };
 
 struct virtio_devices {
@@ -50,6 +57,8 @@ struct virtio_devices {
 	int ndisks;
 	struct ide *ide; /* at most one, on ide_be */
 	struct block_backend *ide_be;
+	struct virtio_net *net;
+	struct net_backend *net_be; /* borrowed: o->net */
 	struct virtio_rng *rng;
 	struct virtio_balloon *balloon;
 	struct virtio_console *con;
