@@ -12,6 +12,7 @@
 #define _GNU_SOURCE /* accept4 */
 #include "control.h"
 
+#include "device_stats.h"
 #include "emulator/machine.h"
 #include "event_loop.h"
 
@@ -95,15 +96,6 @@ static json_t *cmd_query_version(void)
 			 2, "micro", 0, "package", "pvkit");
 }
 
-static json_t *cmd_query_stats(struct control *ctl)
-{
-	const struct hart *h = &ctl->machine->hart;
-	return json_pack("{s:{s:I,s:I,s:I}}", "cpu", "instructions",
-			 (json_int_t)h->instret, "blocks-decoded",
-			 (json_int_t)h->stat_blocks_built, "code-flushes",
-			 (json_int_t)h->stat_flushes);
-}
-
 static json_t *cmd_balloon(struct control *ctl, json_t *args)
 {
 	struct machine *m = ctl->machine;
@@ -152,7 +144,7 @@ static json_t *dispatch(struct control *ctl, struct control_client *c,
 	if (!strcmp(cmd, "query-version"))
 		return cmd_query_version();
 	if (!strcmp(cmd, "query-pvkit-stats"))
-		return cmd_query_stats(ctl);
+		return device_stats_json(ctl->machine, ctl->devices);
 	if (!strcmp(cmd, "stop")) {
 		if (!m->paused) {
 			machine_pause(m);

@@ -8,6 +8,7 @@
 
 struct machine;
 struct event_loop;
+struct virtio_devices;
 
 #define CONTROL_MAX_CLIENTS 4
 
@@ -21,6 +22,7 @@ struct control_client {
 struct control {
 	struct machine *machine;
 	struct event_loop *loop;
+	const struct virtio_devices *devices; /* for statistics; may be NULL */
 	int listen_fd;
 	char path[108];
 	struct control_client clients[CONTROL_MAX_CLIENTS];

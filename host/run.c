@@ -314,6 +314,7 @@ int cmd_run(int argc, char **argv)
 	if (o.control_path) {
 		vdev->balloon_changed = balloon_changed;
 		vdev->balloon_opaque = &ctl;
+		ctl.devices = vdev;
 	}
 	int status = machine_run(m);
 	if (o.control_path) {

@@ -113,6 +113,24 @@ static size_t hvc_write(void *opaque, const uint8_t *buf, size_t n)
 
 static const struct vcon_port_ops hvc_ops = {.write = hvc_write};
 
+/* system_powerdown's button: a virt machine has no ACPI, so pvkit asks
+   the guest agent, through the port the agent listens on. The 0xFF makes
+   the agent drop any half-read request first. Returns -1 when the guest
+   has not opened the port (no agent running). */
+static int agent_powerdown(void *opaque)
+{
+	struct virtio_devices *v = opaque;
+	static const char cmd[] = "\xff{\"execute\":\"guest-shutdown\","
+				  "\"arguments\":{\"mode\":\"powerdown\"}}\n";
+	if (!virtio_console_guest_open(v->con, AGENT_PORT))
+		return -1;
+	size_t n = sizeof(cmd) - 1;
+	return virtio_console_input(v->con, AGENT_PORT, (const uint8_t *)cmd,
+				    n) == n
+		       ? 0
+		       : -1;
+}
+
 /* --- life cycle ------------------------------------------------------------- */
 
 static int attach(struct virtio_devices *v, struct virtio_dev *d, char *err,
@@ -200,6 +218,8 @@ int virtio_devices_create(struct virtio_devices *v,
 				     errlen))
 			return -1;
 		v->agent_open = true;
+		m->powerdown.opaque = v;
+		m->powerdown.request = agent_powerdown;
 		if (attach(v, virtio_console_dev(v->con), err, errlen))
 			return -1;
 	}
