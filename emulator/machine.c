@@ -174,8 +174,7 @@ static void magic_dispatch(void *opaque, struct hart *h, unsigned n)
 		m->magic[n].fn(m->magic[n].opaque, m, h);
 }
 
-void machine_set_magic(struct machine *m, unsigned n, magic_fn fn,
-		       void *opaque)
+void machine_set_magic(struct machine *m, unsigned n, magic_fn fn, void *opaque)
 {
 	if (n < PVKIT_MAGIC_COUNT && n != 0 && n != 7) {
 		m->magic[n].fn = fn;
@@ -219,8 +218,8 @@ static int create_devices(struct machine *m, char *err, size_t errlen)
 	if (!m->plic)
 		goto fail;
 	m->uart = uart16550_create(&m->bus, &mm[VIRT_UART0], m->plic, &sink);
-	m->rtc = goldfish_rtc_create(&m->bus, &mm[VIRT_RTC], m->plic,
-				     wall_now, m);
+	m->rtc = goldfish_rtc_create(&m->bus, &mm[VIRT_RTC], m->plic, wall_now,
+				     m);
 	m->syscon = syscon_create(&m->bus, &mm[VIRT_TEST], on_syscon, m);
 	m->virtio = virtio_mmio_create(&m->bus, &mm[VIRT_VIRTIO], m->plic);
 	if (m->cfg.ethoc_net) {
@@ -237,8 +236,8 @@ fail:
 	return -1;
 }
 
-int machine_init(struct machine *m, const struct machine_config *cfg,
-		 char *err, size_t errlen)
+int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
+		 size_t errlen)
 {
 	memset(m, 0, sizeof(*m));
 	m->cfg = *cfg;
@@ -264,8 +263,7 @@ int machine_init(struct machine *m, const struct machine_config *cfg,
 	machine_set_magic(m, PVKIT_MAGIC_PING, magic_ping, NULL);
 	machine_set_magic(m, PVKIT_MAGIC_HOST_TIME, magic_host_time, NULL);
 	machine_set_magic(m, PVKIT_MAGIC_BENCH_MARK, magic_bench_mark, NULL);
-	if (create_devices(m, err, errlen) ||
-	    boot_load(m, cfg, err, errlen)) {
+	if (create_devices(m, err, errlen) || boot_load(m, cfg, err, errlen)) {
 		machine_free(m);
 		return -1;
 	}
@@ -367,7 +365,8 @@ int machine_run(struct machine *m)
 			if (m->ethoc)
 				ethoc_reset(m->ethoc);
 			if (boot_reset(m, err, sizeof(err))) {
-				fprintf(stderr, "pvkit: reboot failed: %s\n", err);
+				fprintf(stderr, "pvkit: reboot failed: %s\n",
+					err);
 				return 1;
 			}
 		}

@@ -33,13 +33,13 @@ struct machine_config {
 	const char *kernel; /* Linux Image or RISC-V 64 ELF */
 	const char *initrd;
 	const char *append;
-	const char *bios;   /* M-mode firmware, e.g. OpenSBI fw_dynamic */
+	const char *bios; /* M-mode firmware, e.g. OpenSBI fw_dynamic */
 	bool icount;
 	uint64_t cpu_hz; /* nominal rate for --icount and --cpu-mhz */
 	/* --net ...,model=ethoc: the OpenCores MAC on this back end, and its
 	   node (with the back end's MAC) in the device tree */
 	struct net_backend *ethoc_net;
-	bool ide;        /* an IDE disk will be attached: put it in the DT */
+	bool ide; /* an IDE disk will be attached: put it in the DT */
 };
 
 typedef void (*magic_fn)(void *opaque, struct machine *m, struct hart *h);
@@ -113,8 +113,8 @@ struct machine {
 
 /* Builds the machine and loads the images; on failure returns -1 with a
    one-line message in err. */
-int machine_init(struct machine *m, const struct machine_config *cfg,
-		 char *err, size_t errlen);
+int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
+		 size_t errlen);
 void machine_free(struct machine *m);
 
 /* Runs until the guest exits; returns its exit status. */

@@ -17,25 +17,23 @@
 static json_t *virtio_json(const struct virtio_dev *d, unsigned slot)
 {
 	const struct virtio_stats *s = &d->stats;
-	return json_pack("{s:i,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "slot",
-			 (int)slot, "name", d->ops->name, "mmio-exits",
-			 (json_int_t)s->mmio_exits, "notifications",
-			 (json_int_t)s->notifications, "interrupts",
-			 (json_int_t)s->interrupts, "requests",
-			 (json_int_t)s->requests, "bytes-in",
-			 (json_int_t)s->bytes_in, "bytes-out",
-			 (json_int_t)s->bytes_out, "bad-chains",
-			 (json_int_t)s->bad_chains);
+	return json_pack(
+		"{s:i,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "slot", (int)slot,
+		"name", d->ops->name, "mmio-exits", (json_int_t)s->mmio_exits,
+		"notifications", (json_int_t)s->notifications, "interrupts",
+		(json_int_t)s->interrupts, "requests", (json_int_t)s->requests,
+		"bytes-in", (json_int_t)s->bytes_in, "bytes-out",
+		(json_int_t)s->bytes_out, "bad-chains",
+		(json_int_t)s->bad_chains);
 }
 
 json_t *device_stats_json(struct machine *m, const struct virtio_devices *v)
 {
 	const struct hart *h = &m->hart;
-	json_t *out = json_pack(
-		"{s:{s:I,s:I,s:I}}", "cpu", "instructions",
-		(json_int_t)h->instret, "blocks-decoded",
-		(json_int_t)h->stat_blocks_built, "code-flushes",
-		(json_int_t)h->stat_flushes);
+	json_t *out = json_pack("{s:{s:I,s:I,s:I}}", "cpu", "instructions",
+				(json_int_t)h->instret, "blocks-decoded",
+				(json_int_t)h->stat_blocks_built,
+				"code-flushes", (json_int_t)h->stat_flushes);
 	json_t *vio = json_array();
 	for (unsigned k = 0; m->virtio && k < VIRTIO_SLOTS; k++) {
 		const struct virtio_dev *d = virtio_mmio_device(m->virtio, k);

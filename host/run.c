@@ -7,8 +7,8 @@
 #include "console.h"
 #include "control.h"
 #include "event_loop.h"
-#include "virtio_devices.h"
 #include "host/net/net.h"
+#include "virtio_devices.h"
 
 #include "emulator/devices/ethoc.h"
 
@@ -71,7 +71,8 @@ static int parse_disk(const char *val, struct virtio_options *v)
 		} else if (!strncmp(tok, "format=", 7)) {
 			if (image_format_parse(tok + 7, &d->format))
 				return cli_error("run: --disk format '%s' is "
-						 "not raw or qcow2", tok + 7);
+						 "not raw or qcow2",
+						 tok + 7);
 		} else if (!strcmp(tok, "if=ide")) {
 			for (int k = 0; k < v->ndisks; k++)
 				if (v->disk[k].ide)
@@ -79,9 +80,10 @@ static int parse_disk(const char *val, struct virtio_options *v)
 							 "can be if=ide");
 			d->ide = true;
 		} else if (strcmp(tok, "if=virtio")) {
-			return cli_error("run: --disk: unknown option '%s' "
-					 "(format=raw|qcow2, if=virtio|ide, ro)",
-					 tok);
+			return cli_error(
+				"run: --disk: unknown option '%s' "
+				"(format=raw|qcow2, if=virtio|ide, ro)",
+				tok);
 		}
 	}
 	v->ndisks++;
@@ -111,10 +113,12 @@ static int parse_balloon(const char *val, struct virtio_options *v)
 			flag = &v->balloon_no_oom;
 		else if (!strncmp(t, "stats", n) && n == 5)
 			flag = &v->balloon_no_stats;
-		if (!flag || !eq || (strcmp(eq + 1, "on") && strcmp(eq + 1, "off")))
+		if (!flag || !eq ||
+		    (strcmp(eq + 1, "on") && strcmp(eq + 1, "off")))
 			return cli_error("run: --balloon: bad option '%s' "
 					 "(free-page-reporting|deflate-on-oom|"
-					 "stats=on|off)", t);
+					 "stats=on|off)",
+					 t);
 		*flag = !strcmp(eq + 1, "off");
 	}
 	return 0;
@@ -146,7 +150,8 @@ static int parse(int argc, char **argv, struct run_options *o)
 		}
 		if (is_flag) {
 			if (eq)
-				return cli_error("run: %s takes no value", name);
+				return cli_error("run: %s takes no value",
+						 name);
 		} else if (eq) {
 			val = eq + 1;
 		} else if (k + 1 < argc) {
@@ -165,14 +170,17 @@ static int parse(int argc, char **argv, struct run_options *o)
 			o->mc.bios = val;
 		else if (!strcmp(name, "--mem")) {
 			if (parse_size(val, &o->mc.ram_size))
-				return cli_error("run: --mem '%s' is not a size "
-						 "like 512M or 2G", val);
+				return cli_error(
+					"run: --mem '%s' is not a size "
+					"like 512M or 2G",
+					val);
 		} else if (!strcmp(name, "--cpu-mhz")) {
 			char *end;
 			unsigned long mhz = strtoul(val, &end, 10);
 			if (*end || mhz == 0 || mhz > 100000)
 				return cli_error("run: --cpu-mhz '%s' is not a "
-						 "number of MHz", val);
+						 "number of MHz",
+						 val);
 			o->mc.cpu_hz = (uint64_t)mhz * 1000000;
 		} else if (!strcmp(name, "--control")) {
 			o->control_path = val;
@@ -194,16 +202,19 @@ static int parse(int argc, char **argv, struct run_options *o)
 		} else if (!strcmp(name, "--time-sync")) {
 			if (strcmp(val, "on") && strcmp(val, "off"))
 				return cli_error("run: --time-sync takes on "
-						 "or off, not '%s'", val);
+						 "or off, not '%s'",
+						 val);
 			o->time_sync = !strcmp(val, "on");
 			o->time_sync_set = true;
 		} else {
 			bool planned = false;
-			for (size_t f = 0; f < sizeof(not_yet) / sizeof(char *); f++)
+			for (size_t f = 0; f < sizeof(not_yet) / sizeof(char *);
+			     f++)
 				planned |= !strcmp(name, not_yet[f]);
 			if (planned)
 				return cli_error("run: %s is not available in "
-						 "this build yet", name);
+						 "this build yet",
+						 name);
 			return cli_error("run: unknown option '%s'", name);
 		}
 	}
@@ -298,8 +309,8 @@ int cmd_run(int argc, char **argv)
 	}
 	struct virtio_devices *vdev = malloc(sizeof(*vdev));
 	err[0] = 0;
-	if (!vdev || virtio_devices_create(vdev, &o.vio, m, &loop, err,
-					   sizeof(err))) {
+	if (!vdev ||
+	    virtio_devices_create(vdev, &o.vio, m, &loop, err, sizeof(err))) {
 		if (o.control_path)
 			control_close(&ctl);
 		console_close(&con);

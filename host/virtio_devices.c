@@ -7,9 +7,9 @@
  * whose port 0 is a second guest console (hvc) on pvkit's stdout and
  * whose port 1 is the guest agent's unix socket.
  */
+#include "virtio_devices.h"
 #include "emulator/devices/ide.h"
 #include "emulator/platform/memmap.h"
-#include "virtio_devices.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -11,8 +11,8 @@
  */
 #include "boot.h"
 
-#include "emulator/machine.h"
 #include "emulator/backend/net.h"
+#include "emulator/machine.h"
 #include "emulator/platform/fdt.h"
 #include "emulator/platform/loader.h"
 #include "emulator/platform/memmap.h"
