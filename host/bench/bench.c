@@ -20,9 +20,9 @@
 #include <string.h>
 #include <unistd.h>
 
-/* DESIGN.md's groups, in report order; only the first two exist yet, the
+/* DESIGN.md's groups, in report order; only the first four exist yet, the
  * others are accepted and reported as not available. */
-enum { GROUP_CPU, GROUP_BOOT, NGROUPS = 7 };
+enum { GROUP_CPU, GROUP_BOOT, GROUP_DISK, GROUP_NET, NGROUPS = 7 };
 static const char *const group_names[NGROUPS] = {
 	"cpu", "boot", "disk", "net", "fs", "console", "time",
 };
@@ -52,6 +52,7 @@ struct bench_row *bench_add_row(struct bench_report *rep, const char *group,
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	r->kind = kind;
 	r->pv_s = r->qemu_s = r->pv_cpu_s = r->qemu_cpu_s = -1;
+	r->vs_model = r->vs_qemu = -1;
 	snprintf(r->status, sizeof(r->status), "ok");
 	return r;
 }
@@ -210,9 +211,13 @@ static void print_table(const struct bench_env *env,
 	       env->qemu[0]
 		       ? (env->qemu_version[0] ? env->qemu_version : env->qemu)
 		       : "not found");
-	printf("%-8s %-18s %13s %9s %10s %9s %10s %10s  %s\n", "group",
-	       "benchmark", "instructions", "pvkit s", "pvkit MIPS", "QEMU s",
-	       "QEMU MIPS", "pvkit/QEMU", "check");
+	bool timed = false; /* rows for this table, not bench_io_print's */
+	for (int k = 0; k < rep->n; k++)
+		timed |= rep->rows[k].kind != BENCH_ROW_RATE;
+	if (timed)
+		printf("%-8s %-18s %13s %9s %10s %9s %10s %10s  %s\n", "group",
+		       "benchmark", "instructions", "pvkit s", "pvkit MIPS",
+		       "QEMU s", "QEMU MIPS", "pvkit/QEMU", "check");
 	double log_sum = 0;
 	int log_n = 0;
 	for (int k = 0; k < rep->n; k++) {
@@ -221,6 +226,8 @@ static void print_table(const struct bench_env *env,
 			printf("%-8s %s\n", r->group, r->status);
 			continue;
 		}
+		if (r->kind == BENCH_ROW_RATE)
+			continue; /* bench_io_print's table */
 		char insns[24] = "-", pv[16], pvm[16] = "-", q[16],
 		     qm[16] = "-", ratio[16];
 		if (r->kind == BENCH_ROW_CPU) {
@@ -248,8 +255,11 @@ static void print_table(const struct bench_env *env,
 			       "cpu", "geometric mean", "", "", "", "", "",
 			       exp(log_sum / log_n));
 	}
-	printf("pvkit/QEMU: pvkit's speed as a multiple of QEMU's (> 1: pvkit "
-	       "faster)\n");
+	if (timed)
+		printf("pvkit/QEMU: pvkit's speed as a multiple of QEMU's (> "
+		       "1: "
+		       "pvkit faster)\n");
+	bench_io_print(rep);
 }
 
 static void json_string(FILE *f, const char *s)
@@ -306,6 +316,11 @@ static int write_json(const char *path, const struct bench_env *env,
 		json_number(f, "ratio", speed_ratio(r), "%.4f");
 		json_number(f, "pvkit_cpu_s", r->pv_cpu_s, "%.6f");
 		json_number(f, "qemu_cpu_s", r->qemu_cpu_s, "%.6f");
+		if (r->kind == BENCH_ROW_RATE) {
+			json_number(f, "mbps", r->mbps, "%.3f");
+			json_number(f, "vs_model", r->vs_model, "%.4f");
+			json_number(f, "vs_qemu", r->vs_qemu, "%.4f");
+		}
 		fprintf(f, ", \"ok\": %s, \"status\": ",
 			r->failed ? "false" : "true");
 		json_string(f, r->status);
@@ -329,6 +344,12 @@ static int plot_data(FILE *f, const char *name, const struct bench_report *rep,
 		const struct bench_row *r = &rep->rows[k];
 		if (r->kind != kind)
 			continue;
+		if (kind == BENCH_ROW_RATE) {
+			fprintf(f, "\"%s %s\" %g\n", r->group, r->name,
+				r->mbps > 0 ? r->mbps : 0);
+			n++;
+			continue;
+		}
 		double a = kind == BENCH_ROW_CPU ? mips(r, r->pv_s) : r->pv_s;
 		double b =
 			kind == BENCH_ROW_CPU ? mips(r, r->qemu_s) : r->qemu_s;
@@ -359,9 +380,10 @@ static void write_plot(const char *path, const struct bench_report *rep)
 	}
 	int ncpu = plot_data(f, "cpu", rep, BENCH_ROW_CPU);
 	int nboot = plot_data(f, "boot", rep, BENCH_ROW_TIME);
-	int panels = (ncpu > 0) + (nboot > 0);
+	int nrate = plot_data(f, "rate", rep, BENCH_ROW_RATE);
+	int panels = (ncpu > 0) + (nboot > 0) + (nrate > 0);
 	fputs("set terminal pngcairo size 1000,", f);
-	fprintf(f, "%d\nset output ", panels > 1 ? 900 : 500);
+	fprintf(f, "%d\nset output ", 450 * (panels > 1 ? panels : 1) + 50);
 	json_string(f, path); /* gnuplot's double-quoted strings escape alike */
 	fputs("\nset style data histogram\n"
 	      "set style histogram clustered gap 1\n"
@@ -370,7 +392,7 @@ static void write_plot(const char *path, const struct bench_report *rep)
 	      "set yrange [0:*]\n",
 	      f);
 	if (panels > 1)
-		fputs("set multiplot layout 2,1\n", f);
+		fprintf(f, "set multiplot layout %d,1\n", panels);
 	if (ncpu)
 		fputs("set title 'pvkit bench cpu: MIPS (higher is better)'\n"
 		      "set ylabel 'MIPS'\n"
@@ -383,6 +405,12 @@ static void write_plot(const char *path, const struct bench_report *rep)
 		      "set ylabel 'seconds'\n"
 		      "plot $boot using 2:xtic(1) title 'pvkit', '' using 3 "
 		      "title 'QEMU TCG'\n",
+		      f);
+	if (nrate)
+		fputs("set title 'pvkit bench disk/net: MB/s by the guest "
+		      "clock (higher is better)'\n"
+		      "set ylabel 'MB/s'\n"
+		      "plot $rate using 2:xtic(1) title 'MB/s'\n",
 		      f);
 	if (panels > 1)
 		fputs("unset multiplot\n", f);
@@ -423,6 +451,10 @@ int cmd_bench(int argc, char **argv)
 			rc = bench_cpu(env, &rep);
 		else if (g == GROUP_BOOT)
 			rc = bench_boot(env, &rep);
+		else if (g == GROUP_DISK)
+			rc = bench_disk(env, &rep);
+		else if (g == GROUP_NET)
+			rc = bench_net(env, &rep);
 		else {
 			struct bench_row *r =
 				bench_add_row(&rep, group_names[g],

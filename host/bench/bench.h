@@ -28,6 +28,7 @@ struct bench_env {
 enum bench_row_kind {
 	BENCH_ROW_CPU,	/* instructions and MIPS */
 	BENCH_ROW_TIME, /* seconds only (boot) */
+	BENCH_ROW_RATE, /* MB/s of one configuration (disk, net) */
 	BENCH_ROW_NA,	/* group not implemented yet */
 };
 
@@ -39,6 +40,10 @@ struct bench_row {
 	/* CPU seconds (user + system) of the same runs: steadier than wall
 	 * time on a busy host; JSON only */
 	double pv_cpu_s, qemu_cpu_s;
+	/* RATE rows: MB/s (10^6 bytes, guest clock), and the ratios to the
+	 * same engine's other device model (virtio/IDE, virtio/ethoc) and to
+	 * QEMU's same device; < 0 = not applicable or not measured */
+	double mbps, vs_model, vs_qemu;
 	bool failed;	 /* a run failed or the outputs differ */
 	char status[96]; /* "ok", "checksum mismatch", "n/a: ..." */
 };
@@ -64,5 +69,20 @@ void bench_show_output(const char *what, const char *out, const char *err);
 /* Each appends its rows; returns 0, or -1 on an internal error. */
 int bench_cpu(const struct bench_env *env, struct bench_report *rep);
 int bench_boot(const struct bench_env *env, struct bench_report *rep);
+int bench_disk(const struct bench_env *env, struct bench_report *rep);
+int bench_net(const struct bench_env *env, struct bench_report *rep);
+
+/* bench_io.c, shared by disk and net. One configuration: boots the guest
+ * (argv, the engine's whole command line) env->runs times and keeps the
+ * best MB/s from the guest's "PVKIT-BENCH: bytes=N t0=S t1=S" line; row
+ * gets mbps, or failed and the reason in status. */
+void bench_io_run(const struct bench_env *env, char **argv,
+		  struct bench_row *row);
+/* Fills vs_model and vs_qemu of a group: virtio is pvkit's
+ * virtio, base the other model's row, qemu QEMU's virtio (NULL if none). */
+void bench_io_ratios(struct bench_row *virtio, const struct bench_row *base,
+		     struct bench_row *qemu);
+/* The MB/s table of the RATE rows, if any. */
+void bench_io_print(const struct bench_report *rep);
 
 #endif
