@@ -84,6 +84,7 @@ include guest-drivers/guest.mk
 include guest-drivers/bench/bench.mk
 -include guest-drivers/linux/guest.mk
 include guest-agent/agent.mk
+include tests/fuzz/fuzz.mk
 
 test: $(BUILD)/pvkit $(BUILD)/unit-tests guest-tests guest
 	@tests/run-all.sh

@@ -8,7 +8,7 @@
 set -eu
 
 PKGS="
-make pkg-config clang clang-format gcc libc6-dev
+make pkg-config clang libclang-rt-14-dev clang-format gcc libc6-dev
 libfdt-dev device-tree-compiler check libsubunit-dev
 libslirp-dev libfuse3-dev fuse3 libjansson-dev libpcap-dev zlib1g-dev
 gnuplot-nox
