@@ -58,6 +58,23 @@ static ssize_t host_entropy(void *opaque, void *buf, size_t len)
 	return n < 0 ? 0 : n;
 }
 
+/* Under --icount the guest must see the same "random" bytes every run:
+   a fixed-seed xorshift stream instead of the host's entropy. */
+static ssize_t seeded_entropy(void *opaque, void *buf, size_t len)
+{
+	uint64_t *state = opaque;
+	uint8_t *p = buf;
+	for (size_t k = 0; k < len; k++) {
+		uint64_t x = *state;
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		*state = x;
+		p[k] = (uint8_t)(x >> 24);
+	}
+	return (ssize_t)len;
+}
+
 /* --- balloon ------------------------------------------------------------------ */
 
 #define BALLOON_PAGE 4096ull
@@ -185,7 +202,10 @@ int virtio_devices_create(struct virtio_devices *v,
 			return -1;
 	}
 	if (o->rng) {
-		v->rng = virtio_rng_create(host_entropy, NULL);
+		v->rng_state = 0x9e3779b97f4a7c15ull;
+		v->rng = m->cfg.icount ? virtio_rng_create(seeded_entropy,
+							   &v->rng_state)
+				       : virtio_rng_create(host_entropy, NULL);
 		if (!v->rng)
 			goto nomem;
 		if (attach(v, virtio_rng_dev(v->rng), err, errlen))

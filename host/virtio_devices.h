@@ -60,6 +60,7 @@ struct virtio_devices {
 	struct virtio_net *net;
 	struct net_backend *net_be; /* borrowed: o->net */
 	struct virtio_rng *rng;
+	uint64_t rng_state; /* --icount: the seeded stream's state */
 	struct virtio_balloon *balloon;
 	struct virtio_console *con;
 	struct port_socket agent;
