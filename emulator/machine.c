@@ -59,6 +59,7 @@ void machine_pause(struct machine *m)
 	if (m->paused)
 		return;
 	m->paused = true;
+	m->disruptions++;
 	vclock_pause(&m->clock);
 	hart_kick(&m->hart);
 }
@@ -68,7 +69,13 @@ void machine_resume(struct machine *m)
 	if (!m->paused)
 		return;
 	m->paused = false;
+	m->disruptions++;
 	vclock_resume(&m->clock);
+}
+
+void machine_clock_stepped(struct machine *m)
+{
+	m->disruptions++;
 }
 
 void machine_request_reboot(struct machine *m)
@@ -182,7 +189,7 @@ void machine_set_magic(struct machine *m, unsigned n, magic_fn fn, void *opaque)
 	}
 }
 
-enum { REG_A0 = 10, REG_A1 = 11 };
+enum { REG_A0 = 10, REG_A1 = 11, REG_A2 = 12 };
 
 static void magic_ping(void *opaque, struct machine *m, struct hart *h)
 {
@@ -194,8 +201,14 @@ static void magic_ping(void *opaque, struct machine *m, struct hart *h)
 static void magic_host_time(void *opaque, struct machine *m, struct hart *h)
 {
 	(void)opaque;
-	h->x[REG_A0] = (uint64_t)machine_wall_ns(m);
+	/* The host's real time, not the guest's lagging wall clock, so a
+	   guest time sync can catch up after a pause. Under --icount there
+	   is no host time to give: the virtual wall clock keeps runs
+	   reproducible. */
+	h->x[REG_A0] = m->cfg.icount ? (uint64_t)machine_wall_ns(m)
+				     : (uint64_t)host_realtime_ns();
 	h->x[REG_A1] = machine_ticks(m);
+	h->x[REG_A2] = m->disruptions;
 }
 
 static void magic_bench_mark(void *opaque, struct machine *m, struct hart *h)

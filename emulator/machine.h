@@ -74,6 +74,10 @@ struct machine {
 	bool firmware_sbi; /* pvkit plays the M-mode firmware */
 
 	bool paused; /* stopped from the control socket: no guest time */
+	/* Paravirtual clock disruption counter (magic HOST_TIME's a2): bumped
+	   on every pause and resume and when the host steps the guest clock,
+	   so a guest time-sync knows its clock may have jumped. */
+	uint64_t disruptions;
 	bool exit_requested;
 	bool reboot_requested;
 	int exit_status;
@@ -125,6 +129,8 @@ void machine_request_exit(struct machine *m, int status);
 void machine_pause(struct machine *m);
 void machine_resume(struct machine *m);
 void machine_request_reboot(struct machine *m);
+/* The host stepped the guest's clock: bump the disruption counter. */
+void machine_clock_stepped(struct machine *m);
 
 uint64_t machine_ticks(struct machine *m);
 int64_t machine_wall_ns(struct machine *m);

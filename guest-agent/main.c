@@ -13,6 +13,7 @@
 #include "agent.h"
 #include "channel.h"
 #include "framer.h"
+#include "timesync.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +49,7 @@ struct daemon {
 	struct channel ch;
 	struct framer fr;
 	struct outq out;
+	struct timesync ts;
 	int sigfd;
 	long long idle_until; /* ms; the channel is not read before */
 	bool quit;
@@ -270,6 +272,9 @@ static int run(struct daemon *d)
 			timeout = (int)(d->idle_until - now);
 		else if (!open_)
 			timeout = (int)(retry_ms > now ? retry_ms - now : 0);
+		long long ts_wait = timesync_timeout(&d->ts, now);
+		if (ts_wait >= 0 && (timeout < 0 || ts_wait < timeout))
+			timeout = (int)ts_wait;
 		if (poll(fds, (nfds_t)n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -278,6 +283,7 @@ static int run(struct daemon *d)
 		}
 		if (fds[0].revents)
 			handle_signals(d);
+		timesync_tick(&d->ts, &d->ag, now_ms());
 		exec_poll_events(&d->ag, fds + exec_first, n - exec_first);
 		short out_ev = out_idx >= 0 ? fds[out_idx].revents : 0;
 		if (out_ev & (POLLOUT | POLLERR))
@@ -302,6 +308,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: pvkit-agent [-p PATH] [-d] [-l LOGFILE] [-v] "
 		"[--max-request BYTES]\n"
+		"                   [-T INTERVAL_MS] [-S STEP_MS]\n"
 		"qemu-ga compatible guest agent (%s%s)\n"
 		"  -p, --path PATH    channel: a character device, pty or "
 		"fifo; '-' for\n"
@@ -311,9 +318,14 @@ static void usage(FILE *f)
 		"  -l, --logfile FILE log there instead of stderr\n"
 		"  -v, --verbose      more log lines (repeat for debug)\n"
 		"      --max-request  largest request in bytes (default %u)\n"
+		"  -T, --time-sync MS sync the clock to pvkit's host time every\n"
+		"                     MS ms (default %d; 0 = off)\n"
+		"  -S, --step MS      step instead of slewing above MS ms of\n"
+		"                     offset (default %d)\n"
 		"  -V, --version      print the version\n",
 		AGENT_VERSION, AGENT_IS_DRY_RUN ? ", dry-run build" : "",
-		AGENT_PORT_PATH, AGENT_PORT_NAME, AGENT_MAX_REQUEST_DEFAULT);
+		AGENT_PORT_PATH, AGENT_PORT_NAME, AGENT_MAX_REQUEST_DEFAULT,
+		TIMESYNC_INTERVAL_MS_DEFAULT, TIMESYNC_STEP_MS_DEFAULT);
 }
 
 static int daemonize(void)
@@ -345,13 +357,17 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{"max-request", required_argument, NULL, 'M'},
+		{"time-sync", required_argument, NULL, 'T'},
+		{"step", required_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0}};
 	struct daemon d = {0};
 	const char *path = NULL, *logfile = NULL;
 	bool bg = false;
 	unsigned long max_req = AGENT_MAX_REQUEST_DEFAULT;
+	long long sync_ms = TIMESYNC_INTERVAL_MS_DEFAULT;
+	long long step_ms = TIMESYNC_STEP_MS_DEFAULT;
 	int c;
-	while ((c = getopt_long(argc, argv, "p:dl:vVh", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "p:dl:vVhT:S:", longopts, NULL)) !=
 	       -1) {
 		char *end;
 		switch (c) {
@@ -370,6 +386,17 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'T':
+		case 'S': {
+			long long v = strtoll(optarg, &end, 0);
+			if (*end || end == optarg || v < 0) {
+				fprintf(stderr, "pvkit-agent: bad -%c '%s'\n",
+					c, optarg);
+				return 2;
+			}
+			*(c == 'T' ? &sync_ms : &step_ms) = v;
+			break;
+		}
 		default: usage(stderr); return 2;
 		}
 	}
@@ -415,6 +442,7 @@ int main(int argc, char **argv)
 		agent_log(&d.ag, 0,
 			  "dry-run build: shutdown, set-time and fsfreeze "
 			  "are not carried out");
+	timesync_init(&d.ts, &d.ag, sync_ms, step_ms, now_ms());
 	int rc = run(&d);
 
 	if (d.ag.frozen)

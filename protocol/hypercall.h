@@ -32,8 +32,11 @@ enum pvkit_sbi_fid {
  */
 enum pvkit_magic {
 	PVKIT_MAGIC_PING = 1, /* a0 <- a0 + 1: tells a guest it runs on pvkit */
-	PVKIT_MAGIC_HOST_TIME =
-		2, /* a0 <- host ns since epoch, a1 <- time CSR */
+	/* a0 <- host realtime ns since epoch (under --icount: the virtual
+	   wall clock), a1 <- time CSR, a2 <- disruption counter: increments
+	   on every pause and resume (stop/cont) and whenever the host steps
+	   the guest's clock; a change means "step, don't slew". */
+	PVKIT_MAGIC_HOST_TIME = 2,
 	PVKIT_MAGIC_BENCH_MARK = 3, /* a0 = marker id; a0 <- instret */
 	PVKIT_MAGIC_COUNT = 64,
 };
