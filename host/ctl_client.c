@@ -92,34 +92,6 @@ static json_t *typed_value(const char *v)
 	return json_string(v);
 }
 
-static int parse_size(const char *s, long long *out)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	long long mul = 1;
-	switch (*end) {
-	case 'K':
-	case 'k':
-		mul = 1ll << 10;
-		end++;
-		break;
-	case 'M':
-	case 'm':
-		mul = 1ll << 20;
-		end++;
-		break;
-	case 'G':
-	case 'g':
-		mul = 1ll << 30;
-		end++;
-		break;
-	}
-	if (end == s || *end || v <= 0 || v > (1ll << 50) / mul)
-		return -1;
-	*out = v * mul;
-	return 0;
-}
-
 static int build_args(const char *cmd, int argc, char **argv, json_t **out)
 {
 	json_t *args = NULL;
@@ -128,15 +100,17 @@ static int build_args(const char *cmd, int argc, char **argv, json_t **out)
 		if (!args)
 			args = json_object();
 		if (!eq && !strcmp(cmd, "balloon")) {
-			long long bytes;
-			if (parse_size(argv[k], &bytes)) {
+			uint64_t bytes;
+			if (cli_parse_size(argv[k], 0, &bytes) || !bytes ||
+			    bytes > (1ull << 50)) {
 				json_decref(args);
 				return cli_error(
 					"ctl: balloon size '%s' is not "
 					"like 128M",
 					argv[k]);
 			}
-			json_object_set_new(args, "value", json_integer(bytes));
+			json_object_set_new(args, "value",
+					    json_integer((json_int_t)bytes));
 			continue;
 		}
 		if (!eq || eq == argv[k]) {

@@ -37,39 +37,6 @@ static const char usage[] =
 	"       pvkit img convert [-f fmt] [-O raw|qcow2] "
 	"[-o cluster_size=N] IN OUT\n";
 
-/* "64M", "1G", "512"; a plain number is bytes, as in qemu-img. */
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (end == s || errno || *s == '-')
-		return -1;
-	unsigned shift = 0;
-	switch (*end) {
-	case 'k':
-	case 'K': shift = 10; break;
-	case 'm':
-	case 'M': shift = 20; break;
-	case 'g':
-	case 'G': shift = 30; break;
-	case 't':
-	case 'T': shift = 40; break;
-	case 'p':
-	case 'P': shift = 50; break;
-	case 'b':
-	case 'B':
-	case 0: break;
-	default: return -1;
-	}
-	if (*end)
-		end++;
-	if (*end || v > (UINT64_MAX >> 1) >> shift)
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
 /* qemu-img's way of printing sizes: three significant digits. */
 static void size_str(char *buf, size_t n, uint64_t v)
 {
@@ -103,8 +70,8 @@ static int parse_o(const char *val, unsigned *cluster_bits)
 	if (!val)
 		return cli_error("img: -o needs an option");
 	if (strncmp(val, key, strlen(key)) ||
-	    parse_size(val + strlen(key), &cs) || cs < 512 || cs > (2u << 20) ||
-	    (cs & (cs - 1)))
+	    cli_parse_size(val + strlen(key), 0, &cs) || cs < 512 ||
+	    cs > (2u << 20) || (cs & (cs - 1)))
 		return cli_error("img: unsupported -o '%s' (only "
 				 "cluster_size=512..2M, a power of two)",
 				 val);
@@ -208,7 +175,7 @@ static int img_create(int argc, char **argv)
 		return cli_error("img create: expected FILE [SIZE]");
 	const char *file = o.pos[0];
 	uint64_t size = 0, bsize = 0;
-	if (o.npos == 2 && parse_size(o.pos[1], &size))
+	if (o.npos == 2 && cli_parse_size(o.pos[1], 0, &size))
 		return cli_error("img create: bad size '%s'", o.pos[1]);
 	if (o.backing && o.in_fmt != IMAGE_QCOW2)
 		return cli_error("img create: only qcow2 images have a backing "

@@ -26,26 +26,6 @@ struct run_options {
 	const char *net_spec, *pcap_path;
 };
 
-/* "512M", "2G", "65536K"; a plain number means MiB, as in QEMU. */
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (end == s)
-		return -1;
-	uint64_t mul = 1ull << 20;
-	if (*end == 'K' || *end == 'k')
-		mul = 1ull << 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		end++;
-	else if (*end == 'G' || *end == 'g')
-		mul = 1ull << 30, end++;
-	if (*end || v == 0 || v > (64ull << 30) / mul)
-		return -1;
-	*out = v * mul;
-	return 0;
-}
-
 static const char *const not_yet[] = {
 	"--share",
 };
@@ -169,7 +149,10 @@ static int parse(int argc, char **argv, struct run_options *o)
 		else if (!strcmp(name, "--bios"))
 			o->mc.bios = val;
 		else if (!strcmp(name, "--mem")) {
-			if (parse_size(val, &o->mc.ram_size))
+			/* a bare number means MiB, as in QEMU */
+			if (cli_parse_size(val, 20, &o->mc.ram_size) ||
+			    o->mc.ram_size == 0 ||
+			    o->mc.ram_size > (64ull << 30))
 				return cli_error(
 					"run: --mem '%s' is not a size "
 					"like 512M or 2G",

@@ -10,7 +10,8 @@
    effects for csrrw), bit 1: the source is x0 / uimm 0 (no write). */
 enum { CSR_NO_READ = 1, CSR_NO_WRITE = 2 };
 
-static void csr_op(struct hart *h, const struct insn *i, uint64_t src, int kind)
+/* Returns false after raising the illegal-instruction trap. */
+static bool csr_op(struct hart *h, const struct insn *i, uint64_t src, int kind)
 {
 	unsigned csr = (unsigned)(i->imm & 0xfff);
 	uint64_t old = 0;
@@ -26,18 +27,16 @@ static void csr_op(struct hart *h, const struct insn *i, uint64_t src, int kind)
 			goto illegal;
 	}
 	X(i->rd) = old;
-	return;
+	return true;
 illegal:
 	insn_trap(h, i, EXC_ILLEGAL, (uint64_t)i->imm >> 32);
-	h->fault_cause = UINT64_MAX; /* tells the caller a trap was taken */
+	return false;
 }
 
 #define CSR_OP(name, src, kind)                                                \
 	OP(name)                                                               \
 	{                                                                      \
-		h->fault_cause = 0;                                            \
-		csr_op(h, i, src, kind);                                       \
-		if (h->fault_cause == UINT64_MAX)                              \
+		if (!csr_op(h, i, src, kind))                                  \
 			return;                                                \
 		if (hart_irq_pending(h) || h->instret >= h->insn_limit)        \
 			EXIT(NEXT_PC(i));                                      \
