@@ -14,9 +14,10 @@ endif
 BUILD := build
 CSTD := -std=gnu11
 WARN := -Wall -Wextra -Werror
-CPPFLAGS := -I. -I$(BUILD)/gen -MMD -MP
+FUSE_CFLAGS := $(shell pkg-config --cflags fuse3 2>/dev/null || echo -I/usr/include/fuse3)
+CPPFLAGS := -I. -I$(BUILD)/gen $(FUSE_CFLAGS) -MMD -MP
 CFLAGS ?= -O2 -g
-LDLIBS := -lfdt -ljansson -lslirp -lpcap -lz -lm
+LDLIBS := -lfdt -ljansson -lslirp -lpcap -lfuse3 -lpthread -lz -lm
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
