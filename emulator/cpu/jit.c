@@ -22,6 +22,7 @@
  * added, and the helpers take back the unretired rest through insn_trap
  * exactly as the interpreter does.
  */
+#define _GNU_SOURCE /* memfd_create */
 #include "jit.h"
 
 #include "exec.h"
@@ -34,6 +35,7 @@
 #include "jit_x86.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define JIT_SIZE (32u << 20)
 #define JIT_THRESHOLD 64
@@ -605,7 +607,7 @@ static void *translate(struct jit *j, struct block *b, const struct jop **ops,
 static void emit_fixed(struct jit *j)
 {
 	struct x86 a = {j->mem, j->mem + j->size, false};
-	j->entry = (jit_entry_fn)(void *)a.p;
+	j->entry = (jit_entry_fn)(void *)(a.p + j->exec_delta);
 	x_push(&a, RBX);
 	x_rr(&a, true, 0x8b, -1, RBX, RDI);
 	x_jmp_r(&a, RSI);
@@ -624,11 +626,28 @@ void jit_init(struct jit *j)
 	const char *off = getenv("PVKIT_NO_JIT");
 	if (off && *off && strcmp(off, "0") != 0)
 		return;
-	void *mem = mmap(NULL, JIT_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (mem == MAP_FAILED)
-		return; /* e.g. W^X enforced: interpret only */
-	j->mem = mem;
+	/* Without the two views (no memfd, a mapping refused) the tier is
+	   off and the interpreter runs everything. */
+	int fd = memfd_create("pvkit-jit", MFD_CLOEXEC);
+	if (fd < 0)
+		return;
+	void *rw = MAP_FAILED, *rx = MAP_FAILED;
+	if (ftruncate(fd, JIT_SIZE) == 0) {
+		rw = mmap(NULL, JIT_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			  fd, 0);
+		rx = mmap(NULL, JIT_SIZE, PROT_READ | PROT_EXEC, MAP_SHARED, fd,
+			  0);
+	}
+	close(fd); /* the mappings keep the memory */
+	if (rw == MAP_FAILED || rx == MAP_FAILED) {
+		if (rw != MAP_FAILED)
+			munmap(rw, JIT_SIZE);
+		if (rx != MAP_FAILED)
+			munmap(rx, JIT_SIZE);
+		return;
+	}
+	j->mem = rw;
+	j->exec_delta = (uint8_t *)rx - (uint8_t *)rw;
 	j->size = JIT_SIZE;
 	emit_fixed(j);
 	j->enabled = true;
@@ -637,8 +656,10 @@ void jit_init(struct jit *j)
 
 void jit_free(struct jit *j)
 {
-	if (j->mem)
+	if (j->mem) {
+		munmap(j->mem + j->exec_delta, j->size);
 		munmap(j->mem, j->size);
+	}
 	memset(j, 0, sizeof(*j));
 }
 
@@ -674,7 +695,7 @@ bool jit_block_hot(struct hart *h, struct block *b)
 		hart_code_flush(h);
 		return false;
 	}
-	b->jit_code = body;
+	b->jit_code = (uint8_t *)body + j->exec_delta;
 	b->insns[0].fn = op_jit_enter;
 	j->stat_blocks++;
 	return true;

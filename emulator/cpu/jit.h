@@ -10,7 +10,9 @@
  * would. Everything else stays interpreted, so the tier can decline any
  * block and nothing changes but speed.
  *
- * The hart owns one executable region (struct jit); it is emptied
+ * The hart owns one code region (struct jit), mapped twice from one
+ * memfd: pvkit writes through a read-write view and runs the read-execute
+ * view, so no page is ever writable and executable at once. It is emptied
  * together with the block arena in hart_code_flush(). Guest registers stay
  * in h->x[], so the interpreter and native code share all state and can
  * hand over at any instruction boundary.
@@ -49,10 +51,14 @@ typedef struct jit_ret (*jit_entry_fn)(struct hart *h, const void *body);
 struct jit {
 	bool enabled;
 	uint32_t threshold; /* block entries before translation */
-	uint8_t *mem;	    /* RWX, mapped once per hart */
+	uint8_t *mem;	    /* the writable view of the region */
+	/* the executable view is mem + exec_delta: jumps inside the region
+	   are relative, so code emitted through one view runs in the other */
+	intptr_t exec_delta;
 	size_t size, used;
-	size_t fixed;		 /* the trampolines at the start of mem */
-	jit_entry_fn entry;	 /* saves host registers, jumps to a body */
+	size_t fixed;	    /* the trampolines at the start of mem */
+	jit_entry_fn entry; /* saves host registers, jumps to a body */
+	/* in the writable view: targets of jumps emitted there */
 	const uint8_t *epilogue; /* restores them and returns */
 	const uint8_t *done;	 /* returns JIT_DONE */
 	uint64_t stat_blocks, stat_declined;
