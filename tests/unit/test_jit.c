@@ -14,6 +14,7 @@
 #include "emulator/mem/bus.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -600,6 +601,33 @@ START_TEST(pvkit_no_jit_turns_the_tier_off)
 }
 END_TEST
 
+/* W^X: the region the JIT writes must never be executable as mapped, and
+   what runs must not be writable. */
+START_TEST(no_mapping_is_writable_and_executable)
+{
+	struct jit j;
+	jit_init(&j);
+	if (!j.enabled)
+		return; /* no JIT on this host: nothing mapped */
+	FILE *maps = fopen("/proc/self/maps", "r");
+	ck_assert_ptr_nonnull(maps);
+	char line[512];
+	int jit_views = 0;
+	while (fgets(line, sizeof(line), maps)) {
+		char perms[5] = "";
+		if (sscanf(line, "%*s %4s", perms) != 1)
+			continue;
+		ck_assert_msg(!(perms[1] == 'w' && perms[2] == 'x'),
+			      "writable and executable: %s", line);
+		if (strstr(line, "pvkit-jit"))
+			jit_views++;
+	}
+	fclose(maps);
+	ck_assert_int_eq(jit_views, 2);
+	jit_free(&j);
+}
+END_TEST
+
 Suite *jit_suite(void)
 {
 	Suite *s = suite_create("jit");
@@ -616,6 +644,7 @@ Suite *jit_suite(void)
 	tcase_add_test(tc, native_prefix_then_csr_counts_exactly);
 	tcase_add_test(tc, full_code_region_starts_over);
 	tcase_add_test(tc, pvkit_no_jit_turns_the_tier_off);
+	tcase_add_test(tc, no_mapping_is_writable_and_executable);
 	suite_add_tcase(s, tc);
 	return s;
 }
