@@ -24,24 +24,32 @@
 static void on_client(void *opaque, int fd, short revents);
 
 /* Asks the loop for what the client connection needs now: input while
-   there is room for it, output while the guest waits on the client. */
+   there is room for it, output while the guest waits on the client. With
+   neither, fd stays in the loop with no events so that its hang-up is
+   still seen (poll reports POLLHUP regardless), except while input waits
+   for room: a client that hung up then would be reported over and over,
+   and the read after deliver() notices it anyway. */
 static void update_watch(struct port_socket *s)
 {
 	short want = 0;
-	if (s->fd >= 0) {
-		if (s->in_len < sizeof(s->in))
+	bool watch = s->fd >= 0;
+	if (watch) {
+		if (s->in_len < sizeof(s->in) && !s->input_ended)
 			want |= POLLIN;
 		if (s->out_blocked)
 			want |= POLLOUT;
+		if (!want && s->in_len == sizeof(s->in))
+			watch = false;
 	}
-	if (want == s->watched)
+	if (watch == s->watching && (!watch || want == s->watched))
 		return;
-	if (!s->watched)
-		event_loop_watch(s->loop, s->fd, want, on_client, s);
-	else if (!want)
+	if (!watch)
 		event_loop_unwatch(s->loop, s->fd);
+	else if (!s->watching)
+		event_loop_watch(s->loop, s->fd, want, on_client, s);
 	else
 		event_loop_set_events(s->loop, s->fd, want);
+	s->watching = watch;
 	s->watched = want;
 }
 
@@ -62,13 +70,15 @@ static void on_listen(void *opaque, int fd, short revents);
    device is the caller (it is in the middle of that output). */
 static void disconnect(struct port_socket *s, bool flush)
 {
-	if (s->watched)
+	if (s->watching)
 		event_loop_unwatch(s->loop, s->fd);
+	s->watching = false;
 	s->watched = 0;
 	close(s->fd);
 	s->fd = -1;
 	s->in_len = 0; /* a new client starts afresh, as with QEMU */
 	s->out_blocked = false;
+	s->input_ended = false;
 	virtio_console_set_host_connected(s->con, s->port, false);
 	event_loop_watch(s->loop, s->listen_fd, POLLIN, on_listen, s);
 	if (flush)
@@ -88,14 +98,23 @@ static void on_client(void *opaque, int fd, short revents)
 	}
 	if (!(revents & (POLLIN | POLLHUP | POLLERR)))
 		return;
+	if (s->input_ended) { /* only a hang-up is asked for now */
+		disconnect(s, true);
+		return;
+	}
 	size_t room = sizeof(s->in) - s->in_len;
 	if (!room)
 		return;
 	ssize_t n = read(s->fd, s->in + s->in_len, room);
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
-	if (n <= 0) {
+	if (n < 0 || (n == 0 && (revents & (POLLHUP | POLLERR)))) {
 		disconnect(s, true);
+		return;
+	}
+	if (n == 0) { /* half-closed: wait for the replies to go out */
+		s->input_ended = true;
+		update_watch(s);
 		return;
 	}
 	s->in_len += (size_t)n;
@@ -113,7 +132,9 @@ static void on_listen(void *opaque, int fd, short revents)
 	/* one client at a time: the next waits in the backlog */
 	event_loop_unwatch(s->loop, s->listen_fd);
 	s->fd = c;
+	s->watching = false;
 	s->watched = 0;
+	s->input_ended = false;
 	update_watch(s);
 	virtio_console_set_host_connected(s->con, s->port, true);
 }

@@ -26,8 +26,13 @@ struct port_socket {
 	unsigned port;
 	struct event_loop *loop;
 	int listen_fd, fd; /* fd: the client, -1 when none */
+	bool watching;	   /* fd is in the loop (perhaps for hang-up only) */
 	short watched;	   /* events asked of the loop for fd */
 	bool out_blocked;  /* the client is not reading: guest held */
+	/* The client shut down its sending side (`echo REQ | socat ...`):
+	   its requests are all in, the guest's replies still go to it until
+	   it hangs up. */
+	bool input_ended;
 	char path[108];
 	size_t in_len;
 	uint8_t in[16384]; /* client -> guest, waiting for the guest */

@@ -183,6 +183,17 @@ PY
 expect "guest-ping after 256 KiB of random bytes, truncated and 1 MiB requests" \
 	'"return": \{\}' guest-ping --timeout 30
 
+# A client that sends its request and shuts down its sending side (what
+# `echo REQ | socat - UNIX-CONNECT:SOCK` does) still gets the reply, and
+# the next client starts clean.
+reply=$(printf '{"execute": "guest-ping"}\n' | socat -t 5 - "UNIX-CONNECT:$sock")
+if grep -q '"return": *{}' <<<"$reply"; then
+	ok "a half-closed client gets its reply: $reply"
+else
+	bad "a half-closed client got '$reply' instead of the guest-ping reply"
+fi
+expect "guest-ping after a half-closed client" '"return": \{\}' guest-ping
+
 # guest-shutdown: no reply; the VM powers off and pvkit exits with 0
 agent guest-shutdown mode=powerdown >/dev/null
 for _ in $(seq 60); do
