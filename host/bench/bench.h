@@ -190,6 +190,7 @@ struct bench_counters {
 	double interrupts;   /* interrupts the device raised */
 	double requests;     /* virtio requests, IDE commands, frames */
 	double bytes;	     /* bytes the device moved, both ways */
+	double host_cpu_s;   /* the engine's host CPU time (user+sys) */
 };
 
 /* device: "virtio-blk", "virtio-net", "virtio-console", "ide", "ethoc",

@@ -168,7 +168,8 @@ void bench_print_table(const struct bench_env *env,
 	printf("vsQEMU: pvkit's figure as a multiple of QEMU's, > 1 = pvkit "
 	       "better; exit/rq, irq/rq: the device's MMIO exits and "
 	       "interrupts per request; insn/B: guest instructions per byte; "
-	       "cpu s: host CPU time of the whole pvkit run\n");
+	       "cpu s: pvkit's host CPU time for the work (between the "
+	       "guest's marks where the group has them)\n");
 }
 
 static void put_string(FILE *f, const char *s)

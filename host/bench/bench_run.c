@@ -285,6 +285,7 @@ static bool device_counters(json_t *stats, const char *device,
 {
 	memset(c, 0, sizeof(*c));
 	c->instructions = num(json_object_get(stats, "cpu"), "instructions");
+	c->host_cpu_s = num(json_object_get(stats, "host"), "cpu-seconds");
 	if (!strcmp(device, "cpu"))
 		return true;
 	json_t *d;
@@ -348,5 +349,6 @@ bool bench_run_counters(const struct bench_run *run, const char *device,
 	delta->interrupts = cb.interrupts - ca.interrupts;
 	delta->requests = cb.requests - ca.requests;
 	delta->bytes = cb.bytes - ca.bytes;
+	delta->host_cpu_s = cb.host_cpu_s - ca.host_cpu_s;
 	return true;
 }
