@@ -8,7 +8,7 @@
  * opened O_DIRECT so the guest page cache does not hide the device; random
  * offsets are block-aligned, from a fixed-seed xorshift over the whole
  * device), or stream (plain writes of BLOCK-byte chunks of printable text
- * to FILE, e.g. a tty). BLOCK and TOTAL take K and M suffixes (KiB, MiB).
+ * to FILE, e.g. a tty, drained before the clock stops). BLOCK and TOTAL take K and M suffixes (KiB, MiB).
  * Times the I/O loop alone with CLOCK_MONOTONIC and prints
  *   bytes=N seconds=S requests=R
  * (requests: the read/write calls made). Exit 0, 1 on an I/O error, 2 on
@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -140,6 +141,13 @@ int main(int argc, char **argv)
 	}
 	if (write_ && !stream && fdatasync(fd)) {
 		fprintf(stderr, "pvkit-iobench: fdatasync: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	/* a tty's write returns once its buffer has the bytes: the time
+	 * must include the device sending them */
+	if (stream && isatty(fd) && tcdrain(fd)) {
+		fprintf(stderr, "pvkit-iobench: tcdrain: %s\n",
 			strerror(errno));
 		return 1;
 	}

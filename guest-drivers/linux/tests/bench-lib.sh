@@ -11,7 +11,7 @@
 #       key=value..." on stdout, the figures the host reads.
 #
 # BENCH_TTY is the console the host reads and writes: /dev/console unless a
-# script sets it (the virtio-console bench marks on /dev/hvc0, which then
+# script sets it (the virtio-console bench marks on /dev/hvc1, which then
 # takes pvkit's console input).
 BENCH_TTY=${BENCH_TTY:-/dev/console}
 
