@@ -29,6 +29,7 @@ struct panel {
 		bool qemu;
 	} col[MAX_COLS];
 	const char *row[MAX_ROWS]; /* workloads */
+	double lo, hi;		   /* smallest and largest value drawn */
 };
 
 static int find_or_add_col(struct panel *p, const char *device, bool qemu)
@@ -76,15 +77,21 @@ static int build_panels(const struct bench_report *rep, struct panel *ps)
 		}
 		find_or_add_row(&ps[p], r->workload);
 		find_or_add_col(&ps[p], r->device, false);
-		if (r->fig[BENCH_QEMU].n)
-			find_or_add_col(&ps[p], r->device, true);
+	}
+	/* QEMU's bars after pvkit's models: device A, device B, QEMU */
+	for (int k = 0; k < rep->n; k++) {
+		const struct bench_result *r = rep->results[k];
+		for (int p = 0; p < n && r->fig[BENCH_QEMU].n; p++)
+			if (!strcmp(ps[p].group, r->group) &&
+			    !strcmp(ps[p].metric, r->metric))
+				find_or_add_col(&ps[p], r->device, true);
 	}
 	return n;
 }
 
 /* The datablock of a panel: a row per workload, for each column the
  * median, min and max ("-" where missing). */
-static void panel_data(FILE *f, int idx, const struct panel *p,
+static void panel_data(FILE *f, int idx, struct panel *p,
 		       const struct bench_report *rep)
 {
 	fprintf(f, "$p%d << EOD\n", idx);
@@ -106,10 +113,15 @@ static void panel_data(FILE *f, int idx, const struct panel *p,
 					&r->fig[p->col[c].qemu ? BENCH_QEMU
 							       : BENCH_PVKIT],
 					&m, &lo, &hi);
-			if (m < 0)
+			if (m < 0) {
 				fputs(" - - -", f);
-			else
-				fprintf(f, " %g %g %g", m, lo, hi);
+				continue;
+			}
+			fprintf(f, " %g %g %g", m, lo, hi);
+			if (lo > 0 && (p->lo <= 0 || lo < p->lo))
+				p->lo = lo;
+			if (hi > p->hi)
+				p->hi = hi;
 		}
 		fputc('\n', f);
 	}
@@ -118,6 +130,12 @@ static void panel_data(FILE *f, int idx, const struct panel *p,
 
 static void panel_plot(FILE *f, int idx, const struct panel *p)
 {
+	/* a pair whose figures differ by orders of magnitude (IDE and
+	 * virtio-blk, 4 KiB and 1 MiB) needs a log scale to show both */
+	if (p->lo > 0 && p->hi / p->lo > 50)
+		fprintf(f, "set logscale y\nset yrange [%g:*]\n", p->lo / 2);
+	else
+		fputs("unset logscale y\nset yrange [0:*]\n", f);
 	fprintf(f,
 		"set title \"%s: %s (%s is better)\"\nset ylabel \"%s\"\n"
 		"plot ",
@@ -164,20 +182,20 @@ int bench_write_plot(const char *path, const struct bench_report *rep)
 	}
 	for (int k = 0; k < n; k++)
 		panel_data(f, k, &ps[k], rep);
-	/* two charts a row; each 560x360 */
+	/* two charts a row; each 560x400 */
 	int cols = n > 1 ? 2 : 1, rows = (n + 1) / 2;
 	size_t len = strlen(path);
 	bool svg = len >= 4 && !strcasecmp(path + len - 4, ".svg");
 	fprintf(f, "set terminal %s size %d,%d%s\nset output \"",
-		svg ? "svg" : "pngcairo", 560 * cols, 360 * rows,
+		svg ? "svg" : "pngcairo", 560 * cols, 400 * rows,
 		svg ? " dynamic" : "");
 	for (const char *s = path; *s; s++)
 		fprintf(f, *s == '"' || *s == '\\' ? "\\%c" : "%c", *s);
 	fputs("\"\nset datafile missing \"-\"\nset style data histogram\n"
 	      "set style histogram errorbars gap 1 lw 1\n"
 	      "set style fill solid 0.8 border -1\nset boxwidth 0.9\n"
-	      "set grid ytics\nset key top right font \",9\"\n"
-	      "set xtics rotate by -30 font \",9\"\nset yrange [0:*]\n",
+	      "set grid ytics\nset key below font \",9\"\n"
+	      "set xtics rotate by -30 font \",9\"\n",
 	      f);
 	fprintf(f, "set multiplot layout %d,%d\n", rows, cols);
 	for (int k = 0; k < n; k++)
