@@ -43,11 +43,10 @@ struct bench_result *bench_add(struct bench_report *rep, const char *group,
 
 void bench_record(struct bench_result *r, enum bench_figure f, double v)
 {
-	struct bench_samples *s = &r->fig[f];
 	if (f < 0 || f >= BENCH_NFIGURES || !isfinite(v) || v < 0 ||
-	    s->n == BENCH_MAX_SAMPLES)
+	    r->fig[f].n == BENCH_MAX_SAMPLES)
 		return;
-	s->v[s->n++] = v;
+	r->fig[f].v[r->fig[f].n++] = v;
 }
 
 void bench_fail(struct bench_result *r, const char *fmt, ...)
