@@ -15,15 +15,20 @@
  *       struct bench_run run;
  *       bench_run_engine(env, pvkit_argv, true, &run);  // boots, marks
  *       double mbps;
- *       if (!bench_run_ok(env, &run, r, "pvkit ide") ||
- *           !bench_run_value(&run, "seq-read-1M", "mbps", &mbps))
- *           ...bench_fail(r, "no result line")...
- *       bench_record(r, BENCH_PVKIT, mbps);
- *       struct bench_counters c;
- *       if (bench_run_counters(&run, "virtio-blk", "begin", "end", &c))
+ *       if (!bench_run_ok(env, &run, r, "pvkit virtio-blk")) {
+ *           bench_run_free(&run);  // r failed, output shown
+ *           break;
+ *       }
+ *       if (!bench_run_value(&run, "seq-read-1M", "mbps", &mbps))
+ *           bench_fail(r, "no result line");
+ *       else
+ *           bench_record(r, BENCH_PVKIT, mbps);
+ *       struct bench_counters c;  // between `bench_mark begin`/`end`
+ *       if (bench_run_counters(&run, "virtio-blk", "begin", "end", &c)) {
  *           bench_record(r, BENCH_EXITS_PER_REQUEST,
  *                        c.mmio_exits / c.requests);
- *       bench_record(r, BENCH_HOST_CPU_S, run.res.cpu_s);
+ *           bench_record(r, BENCH_HOST_CPU_S, c.host_cpu_s);
+ *       }
  *       bench_run_free(&run);
  *   }
  *   ... the same guest work on QEMU: bench_record(r, BENCH_QEMU, ...)
@@ -35,7 +40,9 @@
  * Guest side: guest-drivers/linux/tests/bench-lib.sh gives scripts
  * `bench_mark LABEL` (a counter snapshot, see bench_run_engine) and
  * `bench_result WORKLOAD key=value...` (a "PVKIT-BENCH:" line that
- * bench_run_value reads).
+ * bench_run_value reads); /usr/bin/pvkit-iobench times block and stream
+ * I/O in the guest. bench_disk.c and bench_console.c are complete
+ * examples of a group.
  */
 #ifndef PVKIT_HOST_BENCH_BENCH_H
 #define PVKIT_HOST_BENCH_BENCH_H
