@@ -85,6 +85,7 @@ include guest-drivers/guest.mk
 include guest-drivers/bench/bench.mk
 -include guest-drivers/linux/guest.mk
 include guest-agent/agent.mk
+include guest-drivers/linux/iobench/iobench.mk
 include tests/fuzz/fuzz.mk
 
 test: $(BUILD)/pvkit $(BUILD)/unit-tests guest-tests guest

@@ -7,8 +7,9 @@
 struct machine;
 struct virtio_devices;
 
-/* A new object: "cpu", "virtio" (one entry per occupied slot), and
-   "ide"/"ethoc" when present. v may be NULL. */
+/* A new object: "cpu", "virtio" (one entry per occupied slot), "host"
+   (cpu-seconds of this process), and "ide"/"ethoc"/"uart16550" when
+   present. v may be NULL. */
 json_t *device_stats_json(struct machine *m, const struct virtio_devices *v);
 
 #endif

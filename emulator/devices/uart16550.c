@@ -77,6 +77,8 @@ struct uart16550 {
 	   while it is the reported cause clears it; a THR write or an
 	   IER.THRI 0->1 write raises it again. */
 	bool thr_ipending;
+
+	struct uart16550_stats stats;
 };
 
 static unsigned uart_rx_capacity(const struct uart16550 *u)
@@ -105,6 +107,7 @@ static void uart_update_irq(struct uart16550 *u)
 	if (level == u->irq_level)
 		return;
 	u->irq_level = level;
+	u->stats.interrupts += level;
 	if (u->plic)
 		plic_set_irq(u->plic, u->irq, level);
 }
@@ -187,6 +190,7 @@ static void uart_transmit(struct uart16550 *u, uint8_t c)
 		uart_rx_push(u, &c, 1); /* a full FIFO drops it: an overrun */
 	else if (u->out.write)
 		u->out.write(u->out.opaque, &c, 1);
+	u->stats.tx_bytes++;
 	u->thr_ipending = true;
 }
 
@@ -231,16 +235,20 @@ static void uart_write(struct uart16550 *u, unsigned reg, uint8_t val)
    reads 0. */
 static uint64_t uart_mmio_read(void *opaque, uint64_t off, unsigned size)
 {
+	struct uart16550 *u = opaque;
 	(void)size;
-	return off < 8 ? uart_read(opaque, (unsigned)off) : 0;
+	u->stats.mmio_exits++;
+	return off < 8 ? uart_read(u, (unsigned)off) : 0;
 }
 
 static void uart_mmio_write(void *opaque, uint64_t off, uint64_t val,
 			    unsigned size)
 {
+	struct uart16550 *u = opaque;
 	(void)size;
+	u->stats.mmio_exits++;
 	if (off < 8)
-		uart_write(opaque, (unsigned)off, (uint8_t)val);
+		uart_write(u, (unsigned)off, (uint8_t)val);
 }
 
 size_t uart16550_receive(struct uart16550 *u, const uint8_t *buf, size_t len)
@@ -249,9 +257,15 @@ size_t uart16550_receive(struct uart16550 *u, const uint8_t *buf, size_t len)
 	if (u->mcr & MCR_LOOP)
 		return 0;
 	size_t n = uart_rx_push(u, buf, len);
+	u->stats.rx_bytes += n;
 	if (n)
 		uart_update_irq(u);
 	return n;
+}
+
+void uart16550_get_stats(const struct uart16550 *u, struct uart16550_stats *s)
+{
+	*s = u->stats;
 }
 
 bool uart16550_can_receive(const struct uart16550 *u)

@@ -39,4 +39,12 @@ void uart16550_free(struct uart16550 *u);
 size_t uart16550_receive(struct uart16550 *u, const uint8_t *buf, size_t len);
 bool uart16550_can_receive(const struct uart16550 *u);
 
+/* Counters for benchmarks (query-pvkit-stats). */
+struct uart16550_stats {
+	uint64_t mmio_exits; /* register reads and writes */
+	uint64_t interrupts; /* rising edges of the IRQ line */
+	uint64_t tx_bytes, rx_bytes;
+};
+void uart16550_get_stats(const struct uart16550 *u, struct uart16550_stats *s);
+
 #endif

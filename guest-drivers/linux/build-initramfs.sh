@@ -1,8 +1,8 @@
 #!/bin/sh
 # Pack the pvkit guest initramfs: build/guest/initramfs.cpio.gz holding
 # busybox (build/guest/busybox) and its applet links, /init (init),
-# /tests/*.sh (tests/), and /usr/bin/pvkit-agent if build/guest/pvkit-agent
-# exists. Deterministic (fixed owners and mtimes, gzip -n), cached by a hash
+# /tests/*.sh (tests/), and /usr/bin/pvkit-agent and /usr/bin/pvkit-iobench
+# if build/guest/pvkit-agent and build/guest/pvkit-iobench exist. Deterministic (fixed owners and mtimes, gzip -n), cached by a hash
 # of its contents.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -14,13 +14,16 @@ need cpio; need gzip
 
 AGENT=
 [ -f "$OUT/pvkit-agent" ] && AGENT=$OUT/pvkit-agent
+IOBENCH=
+[ -f "$OUT/pvkit-iobench" ] && IOBENCH=$OUT/pvkit-iobench
 TESTS=$(cd "$ROOT" && ls guest-drivers/linux/tests/*.sh 2>/dev/null | sort)
 
 KEY=$(cache_key initramfs-v1 \
     guest-drivers/linux/build-initramfs.sh guest-drivers/linux/lib.sh \
     guest-drivers/linux/init $TESTS \
     "with-busybox:" "$OUT/busybox" "$OUT/busybox.links" \
-    "with-agent:" ${AGENT:+"$AGENT"})
+    "with-agent:" ${AGENT:+"$AGENT"} \
+    "with-iobench:" ${IOBENCH:+"$IOBENCH"})
 CDIR=$CACHE/$KEY
 
 if [ ! -f "$CDIR/initramfs.cpio.gz" ]; then
@@ -52,6 +55,7 @@ if [ ! -f "$CDIR/initramfs.cpio.gz" ]; then
     install -m 0755 "$GUEST_DIR/init" "$R/init"
     for t in $TESTS; do install -m 0755 "$ROOT/$t" "$R/tests/"; done
     [ -z "$AGENT" ] || install -m 0755 "$AGENT" "$R/usr/bin/pvkit-agent"
+    [ -z "$IOBENCH" ] || install -m 0755 "$IOBENCH" "$R/usr/bin/pvkit-iobench"
 
     printf 'root:x:0:0:root:/root:/bin/sh\n' > "$R/etc/passwd"
     printf 'root:x:0:\ntty:x:5:\n' > "$R/etc/group"

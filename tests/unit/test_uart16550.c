@@ -261,6 +261,34 @@ START_TEST(scr_mcr_and_loopback)
 }
 END_TEST
 
+/* The benchmark counters: every register access, every byte each way,
+ * every rising edge of the line. */
+START_TEST(stats_count_accesses_bytes_and_interrupts)
+{
+	struct rig r;
+	rig_init(&r);
+	struct uart16550_stats s;
+	wr(&r, THR, 'a');
+	wr(&r, THR, 'b');
+	wr(&r, IER, 0x01); /* RDI on: no edge yet, nothing received */
+	uart16550_get_stats(r.uart, &s);
+	ck_assert_uint_eq(s.tx_bytes, 2);
+	ck_assert_uint_eq(s.rx_bytes, 0);
+	ck_assert_uint_eq(s.mmio_exits, 3);
+	ck_assert_uint_eq(s.interrupts, 0);
+	uint8_t in = 'x';
+	ck_assert_uint_eq(uart16550_receive(r.uart, &in, 1), 1);
+	ck_assert(irq_line(&r));
+	ck_assert_uint_eq(rd(&r, RBR), 'x'); /* line drops */
+	ck_assert_uint_eq(uart16550_receive(r.uart, &in, 1), 1);
+	uart16550_get_stats(r.uart, &s);
+	ck_assert_uint_eq(s.rx_bytes, 2);
+	ck_assert_uint_eq(s.mmio_exits, 4);
+	ck_assert_uint_eq(s.interrupts, 2);
+	rig_free(&r);
+}
+END_TEST
+
 Suite *uart16550_suite(void)
 {
 	Suite *s = suite_create("uart16550");
@@ -274,6 +302,7 @@ Suite *uart16550_suite(void)
 	tcase_add_test(tc, rx_takes_priority_over_thre);
 	tcase_add_test(tc, dlab_latches);
 	tcase_add_test(tc, scr_mcr_and_loopback);
+	tcase_add_test(tc, stats_count_accesses_bytes_and_interrupts);
 	suite_add_tcase(s, tc);
 	return s;
 }
