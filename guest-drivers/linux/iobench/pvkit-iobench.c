@@ -7,8 +7,13 @@
  * PATTERN is seq-read, seq-write, rand-read or rand-write (a block device,
  * opened O_DIRECT so the guest page cache does not hide the device; random
  * offsets are block-aligned, from a fixed-seed xorshift over the whole
- * device), or stream (plain writes of BLOCK-byte chunks of printable text
- * to FILE, e.g. a tty, drained before the clock stops). BLOCK and TOTAL take K and M suffixes (KiB, MiB).
+ * device), stream (plain writes of BLOCK-byte chunks of printable text
+ * to FILE, e.g. a tty, drained before the clock stops) or stream-ack (the
+ * same to a virtio-console port, /dev/vportNpM: the clock starts once the
+ * host end is connected and stops when the host, having read all TOTAL
+ * bytes, sends one byte back; a port has no tcdrain, and its writes
+ * return as soon as the buffer is queued). BLOCK and TOTAL take K and M
+ * suffixes (KiB, MiB).
  * Times the I/O loop alone with CLOCK_MONOTONIC and prints
  *   bytes=N seconds=S requests=R
  * (requests: the read/write calls made). Exit 0, 1 on an I/O error, 2 on
@@ -18,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,8 +38,8 @@ static int usage(const char *why)
 {
 	fprintf(stderr,
 		"pvkit-iobench: %s\nusage: pvkit-iobench "
-		"seq-read|seq-write|rand-read|rand-write|stream BLOCK TOTAL "
-		"FILE\n",
+		"seq-read|seq-write|rand-read|rand-write|stream|stream-ack "
+		"BLOCK TOTAL FILE\n",
 		why);
 	return 2;
 }
@@ -60,13 +66,35 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* Waits up to 30 s for events on fd; 0, or 1 with a message. A port
+ * whose host end is closed reports POLLHUP at once: poll again a little
+ * later rather than spin. */
+static int wait_fd(int fd, short events, const char *path, const char *what)
+{
+	double end = now_s() + 30;
+	while (now_s() < end) {
+		struct pollfd p = {.fd = fd, .events = events};
+		int n = poll(&p, 1, 100);
+		if (n == 1 && (p.revents & events))
+			return 0;
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n == 1)
+			nanosleep(&(struct timespec){0, 10 * 1000 * 1000},
+				  NULL);
+	}
+	fprintf(stderr, "pvkit-iobench: %s: no %s in 30 s\n", path, what);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 5)
 		return usage("wrong number of arguments");
 	const char *pattern = argv[1], *path = argv[4];
 	uint64_t block = parse_size(argv[2]), total = parse_size(argv[3]);
-	bool stream = !strcmp(pattern, "stream");
+	bool ack = !strcmp(pattern, "stream-ack");
+	bool stream = ack || !strcmp(pattern, "stream");
 	bool write_ = stream || !strcmp(pattern, "seq-write") ||
 		      !strcmp(pattern, "rand-write");
 	bool random_ = !strncmp(pattern, "rand-", 5);
@@ -79,7 +107,7 @@ int main(int argc, char **argv)
 	if (!stream && block % 512)
 		return usage("BLOCK must be a multiple of 512 for O_DIRECT");
 
-	int flags = write_ ? O_WRONLY : O_RDONLY;
+	int flags = ack ? O_RDWR : write_ ? O_WRONLY : O_RDONLY;
 	if (!stream)
 		flags |= O_DIRECT;
 	int fd = open(path, flags | O_CLOEXEC);
@@ -111,6 +139,10 @@ int main(int argc, char **argv)
 
 	uint64_t blocks = stream ? 0 : dev_size / block, x = 0x9e3779b97f4a7c15ull;
 	uint64_t count = total / block, off = 0, requests = 0;
+	/* a port's first write would wait for the host end to connect:
+	 * that wait is not the device's speed */
+	if (ack && wait_fd(fd, POLLOUT, path, "host end to connect"))
+		return 1;
 	double t0 = now_s();
 	for (uint64_t i = 0; i < count; i++) {
 		if (random_) {
@@ -149,6 +181,15 @@ int main(int argc, char **argv)
 	if (stream && isatty(fd) && tcdrain(fd)) {
 		fprintf(stderr, "pvkit-iobench: tcdrain: %s\n",
 			strerror(errno));
+		return 1;
+	}
+	/* the host answers once it has every byte: the whole stream has
+	 * left the guest */
+	char answer;
+	if (ack && (wait_fd(fd, POLLIN, path, "host's answer") ||
+		    read(fd, &answer, 1) != 1)) {
+		fprintf(stderr, "pvkit-iobench: %s: no answer from the host\n",
+			path);
 		return 1;
 	}
 	double t1 = now_s();
