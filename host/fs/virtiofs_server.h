@@ -27,8 +27,12 @@ struct hostfs_options;
 #define VIRTIOFS_WORKERS 3
 
 struct virtiofs_server_stats {
-	uint64_t requests, replies, no_reply, refused_args, bytes_read,
-		bytes_written, sessions;
+	uint64_t requests;     /* served by libfuse */
+	uint64_t replies;      /* of which answered through libfuse */
+	uint64_t no_reply;     /* libfuse said nothing: answered EIO */
+	uint64_t refused_args; /* refused by virtiofs_check_args */
+	uint64_t sessions;     /* FUSE sessions started (INIT after DESTROY
+				  or a reset needs a new one) */
 };
 
 /* Opens o->root with hostfs and starts the workers. NULL with a one-line
