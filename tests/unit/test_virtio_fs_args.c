@@ -21,7 +21,8 @@ static size_t build(uint32_t opcode, const void *arg, size_t arg_len,
 	memset(req, 0, sizeof(req));
 	struct fuse_in_header h = {.opcode = opcode, .unique = 7, .nodeid = 1};
 	size_t len = sizeof(h);
-	memcpy(req + len, arg, arg_len);
+	if (arg_len)
+		memcpy(req + len, arg, arg_len);
 	len += arg_len;
 	if (name) {
 		memcpy(req + len, name, strlen(name) + 1);

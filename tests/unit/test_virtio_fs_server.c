@@ -85,7 +85,8 @@ static void put(struct rig *r, unsigned k, uint32_t opcode, uint64_t unique,
 				  .unique = unique,
 				  .nodeid = nodeid};
 	memcpy(p, &h, sizeof(h));
-	memcpy(p + sizeof(h), arg, arg_len);
+	if (arg_len)
+		memcpy(p + sizeof(h), arg, arg_len);
 	if (name)
 		memcpy(p + sizeof(h) + arg_len, name, strlen(name) + 1);
 	memset(rig_ptr(&r->bus, REPLY_PA(k)), 0xa5, REPLY_ROOM);
