@@ -58,6 +58,16 @@ const struct fuse_lowlevel_ops *hostfs_ops(void);
 void hostfs_set_transport(struct hostfs *fs, void *transport);
 void *hostfs_transport(const struct hostfs *fs);
 
+/* The shape check for one raw FUSE request (fuse_in_header and its
+   arguments, len bytes) before it goes to fuse_session_process_buf:
+   libfuse 3.14 trusts /dev/fuse and reads argument structs, strlen()s
+   names and takes WRITE and BATCH_FORGET sizes without looking at how
+   many bytes arrived. 0 when the header's len is len and the opcode's
+   arguments (structs of protocol 7.12+, NUL-terminated names, the WRITE
+   payload, the BATCH_FORGET entries) fit; else EINVAL: answer it with
+   that error when len covers a header, drop it when not. */
+int hostfs_check_request(const void *buf, size_t len);
+
 /* `pvkit hostfs-mount DIR MOUNTPOINT [ro]`: serves DIR on the host at
    MOUNTPOINT through /dev/fuse until unmounted or signalled. */
 int hostfs_mount_main(int argc, char **argv);
