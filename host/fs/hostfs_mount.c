@@ -109,7 +109,9 @@ static int serve(struct hostfs *fs, const char *mountpoint)
 				.clone_fd = 0,
 				.max_idle_threads = 8,
 			};
-			status = fuse_session_loop_mt(se, &cfg) ? 1 : 0;
+			/* Negative: an error; positive: the signal that
+			   ended it, which is a clean stop. */
+			status = fuse_session_loop_mt(se, &cfg) < 0 ? 1 : 0;
 			fuse_session_unmount(se);
 		}
 		fuse_remove_signal_handlers(se);
