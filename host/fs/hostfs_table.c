@@ -313,11 +313,18 @@ static struct hostfs_handle *handle_alloc(struct hostfs_handle_table *t)
 int hostfs_handle_new(struct hostfs *fs, struct hostfs_inode *in, int fd,
 		      DIR *dir, bool may_have_priv, uint64_t *fh)
 {
+	/* The handle's reference on the inode exists before the fh does: a
+	   client guessing the fh and releasing it at once must find it. */
+	pthread_mutex_lock(&fs->inodes.lock);
+	in->refs++;
+	pthread_mutex_unlock(&fs->inodes.lock);
+
 	struct hostfs_handle_table *t = &fs->handles;
 	pthread_mutex_lock(&t->lock);
 	struct hostfs_handle *h = handle_alloc(t);
 	if (!h) {
 		pthread_mutex_unlock(&t->lock);
+		hostfs_inode_put(fs, in);
 		return ENOMEM;
 	}
 	h->fd = dir ? dirfd(dir) : fd;
@@ -330,10 +337,6 @@ int hostfs_handle_new(struct hostfs *fs, struct hostfs_inode *in, int fd,
 	h->live = true;
 	*fh = make_id(h->slot, h->gen);
 	pthread_mutex_unlock(&t->lock);
-
-	pthread_mutex_lock(&fs->inodes.lock);
-	in->refs++;
-	pthread_mutex_unlock(&fs->inodes.lock);
 	return 0;
 }
 

@@ -107,10 +107,15 @@ START_TEST(forget_does_not_free_an_inode_an_open_handle_uses)
 		snprintf(name, sizeof(name), "f%d", i);
 		ck_assert_uint_ne(rig_lookup_ok(&r, FUSE_ROOT_ID, name), file);
 	}
+	/* The open handle keeps the inode, and so its node id, alive. */
+	struct fuse_attr a;
+	ck_assert_int_eq(rig_getattr(&r, file, &a), 0);
 	ck_assert_int_eq(rig_write_fh(&r, file, fh, 0, "HE"), 0);
 	ck_assert_int_eq(rig_read_fh(&r, file, fh, 0, 5), 0);
 	ck_assert_mem_eq(rig_out(&r), "HEllo", 5);
 	ck_assert_int_eq(rig_release(&r, FUSE_RELEASE, file, fh), 0);
+	/* The client forgot it and nothing holds it: gone. */
+	ck_assert_int_eq(rig_getattr(&r, file, &a), -ESTALE);
 	rig_stop(&r);
 }
 END_TEST

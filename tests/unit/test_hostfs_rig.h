@@ -39,18 +39,30 @@ struct rig {
 	uint32_t uid, gid;
 };
 
+/* A thread of a multi-threaded test keeps its replies here: the rig's
+   own buffer serves the test's main thread. */
+struct rig_reply {
+	char *buf;
+	size_t len;
+};
+static __thread struct rig_reply *rig_thread_reply;
+
 static inline ssize_t rig_writev(int fd, struct iovec *iov, int count,
 				 void *userdata)
 {
 	(void)fd;
 	struct rig *r = hostfs_transport(userdata);
+	char *dst = rig_thread_reply ? rig_thread_reply->buf : r->reply;
 	size_t len = 0;
 	for (int i = 0; i < count; i++) {
 		ck_assert_uint_le(len + iov[i].iov_len, RIG_REPLY_MAX);
-		memcpy(r->reply + len, iov[i].iov_base, iov[i].iov_len);
+		memcpy(dst + len, iov[i].iov_base, iov[i].iov_len);
 		len += iov[i].iov_len;
 	}
-	r->reply_len = len;
+	if (rig_thread_reply)
+		rig_thread_reply->len = len;
+	else
+		r->reply_len = len;
 	return (ssize_t)len;
 }
 
