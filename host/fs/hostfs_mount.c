@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char usage[] =
 	"usage: pvkit hostfs-mount DIR MOUNTPOINT "
@@ -82,10 +83,13 @@ static int parse_options(char *list, struct hostfs_options *o)
 static int serve(struct hostfs *fs, const char *mountpoint)
 {
 	/* default_permissions: the mounting kernel checks access against
-	   the attributes hostfs shows, as the virtio-fs guest driver does. */
+	   the attributes hostfs shows, as the virtio-fs guest driver does;
+	   with that, other users may use the mount (root may allow it). */
 	char *argv[] = {"pvkit-hostfs", "-o",
-			"default_permissions,fsname=pvkit-hostfs,"
-			"subtype=hostfs",
+			geteuid() == 0 ? "default_permissions,allow_other,"
+					 "fsname=pvkit-hostfs,subtype=hostfs"
+				       : "default_permissions,"
+					 "fsname=pvkit-hostfs,subtype=hostfs",
 			NULL};
 	struct fuse_args args = FUSE_ARGS_INIT(3, argv);
 	struct fuse_session *se = fuse_session_new(
