@@ -108,8 +108,17 @@ void hostfs_op_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_EXPORT_SUPPORT;
 }
 
+/* A transport may start a new session on the same hostfs after this
+   (INIT after DESTROY, a device reset): nothing of the old client's must
+   hold host fds or stay nameable. */
+void hostfs_op_destroy(void *userdata)
+{
+	hostfs_forget_client(userdata);
+}
+
 static const struct fuse_lowlevel_ops ops = {
 	.init = hostfs_op_init,
+	.destroy = hostfs_op_destroy,
 	.lookup = hostfs_op_lookup,
 	.forget = hostfs_op_forget,
 	.forget_multi = hostfs_op_forget_multi,

@@ -105,6 +105,9 @@ struct hostfs_handle *hostfs_handle_get(struct hostfs *fs, uint64_t fh,
 void hostfs_handle_put(struct hostfs *fs, struct hostfs_handle *h);
 /* RELEASE/RELEASEDIR: the fh stops being valid at once. */
 int hostfs_handle_close(struct hostfs *fs, uint64_t fh, bool is_dir);
+/* DESTROY (the client unmounted): every fh and every node id it held
+   stops being valid; the root stays. */
+void hostfs_forget_client(struct hostfs *fs);
 
 /* hostfs_name.c: names, attributes, ids */
 /* 0 when name is one path component hostfs may create or remove; EINVAL
@@ -133,6 +136,7 @@ void hostfs_adopt_new_file(struct hostfs *fs, fuse_req_t req, int fd,
 
 /* The operations, one file per kind. */
 void hostfs_op_init(void *userdata, struct fuse_conn_info *conn);
+void hostfs_op_destroy(void *userdata);
 void hostfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
 void hostfs_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
 void hostfs_op_forget_multi(fuse_req_t req, size_t count,

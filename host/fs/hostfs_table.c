@@ -395,3 +395,41 @@ int hostfs_handle_close(struct hostfs *fs, uint64_t fh, bool is_dir)
 	hostfs_handle_put(fs, h);
 	return 0;
 }
+
+void hostfs_forget_client(struct hostfs *fs)
+{
+	struct hostfs_handle_table *t = &fs->handles;
+	struct hostfs_inode **drop = NULL;
+	size_t ndrop = 0;
+	pthread_mutex_lock(&t->lock);
+	drop = calloc(t->nslots, sizeof(*drop));
+	for (uint32_t s = 1; drop && s < t->nslots; s++) {
+		struct hostfs_handle *h = t->slots[s];
+		if (!h->live)
+			continue;
+		/* As RELEASE would; an op still using it frees it. */
+		h->live = false;
+		if (--h->refs == 0) {
+			handle_free_resources(h);
+			drop[ndrop++] = h->inode;
+			h->inode = NULL;
+			h->gen = next_gen(h->gen);
+			t->free_slots[t->nfree++] = h->slot;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	for (size_t i = 0; i < ndrop; i++)
+		hostfs_inode_put(fs, drop[i]);
+	free(drop);
+
+	struct hostfs_inode_table *it = &fs->inodes;
+	pthread_mutex_lock(&it->lock);
+	for (uint32_t s = ROOT_SLOT + 1; s < it->nslots; s++) {
+		struct hostfs_inode *in = it->slots[s];
+		if (in->live) {
+			in->nlookup = 0;
+			release_if_unused(it, in);
+		}
+	}
+	pthread_mutex_unlock(&it->lock);
+}

@@ -516,6 +516,31 @@ START_TEST(huge_sizes_are_capped_not_allocated)
 }
 END_TEST
 
+START_TEST(destroy_drops_every_node_id_and_handle)
+{
+	struct rig r;
+	rig_start(&r);
+	uint64_t file = rig_lookup_ok(&r, FUSE_ROOT_ID, "file");
+	uint64_t dir = rig_lookup_ok(&r, FUSE_ROOT_ID, "dir");
+	uint64_t fh, dfh;
+	ck_assert_int_eq(rig_open(&r, FUSE_OPEN, file, O_RDONLY, &fh), 0);
+	ck_assert_int_eq(rig_open(&r, FUSE_OPENDIR, dir, O_RDONLY, &dfh), 0);
+	ck_assert_int_eq(rig_call(&r, FUSE_DESTROY, 0, NULL, 0), 0);
+	/* A client after DESTROY (or a new one on the same hostfs) cannot
+	   use what the old one held. */
+	struct fuse_attr a;
+	ck_assert_int_eq(rig_getattr(&r, file, &a), -ESTALE);
+	ck_assert_int_eq(rig_getattr(&r, dir, &a), -ESTALE);
+	ck_assert_int_eq(rig_read_fh(&r, file, fh, 0, 5), -EBADF);
+	struct fuse_read_in rd = {.fh = dfh, .size = 4096};
+	ck_assert_int_eq(rig_call(&r, FUSE_READDIR, dir, &rd, sizeof(rd)),
+			 -EBADF);
+	ck_assert_int_eq(rig_getattr(&r, FUSE_ROOT_ID, &a), 0);
+	ck_assert_uint_ne(rig_lookup_ok(&r, FUSE_ROOT_ID, "file"), file);
+	rig_stop(&r);
+}
+END_TEST
+
 Suite *hostfs_escape_suite(void)
 {
 	Suite *s = suite_create("hostfs_escape");
@@ -534,6 +559,7 @@ Suite *hostfs_escape_suite(void)
 	tcase_add_test(tc, rename_and_link_cannot_name_outside);
 	tcase_add_test(tc, truncated_requests_never_reach_libfuse);
 	tcase_add_test(tc, huge_sizes_are_capped_not_allocated);
+	tcase_add_test(tc, destroy_drops_every_node_id_and_handle);
 	suite_add_tcase(s, tc);
 	return s;
 }
