@@ -73,6 +73,11 @@ struct hostfs {
 	bool privileged; /* euid 0: created files are chowned to the client */
 	struct hostfs_inode_table inodes;
 	struct hostfs_handle_table handles;
+	/* Host fds the client's node ids and handles pin, and the most it
+	   may: past that LOOKUP and OPEN answer ENFILE rather than leave the
+	   rest of pvkit without descriptors. */
+	atomic_uint held_fds;
+	unsigned max_held_fds;
 	void *transport;
 };
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -147,6 +148,12 @@ int hostfs_mount_main(int argc, char **argv)
 		return cli_error("hostfs-mount: mount point %s is not a "
 				 "directory",
 				 argv[1]);
+	/* Every node id the kernel holds pins one fd: take all we may. */
+	struct rlimit rl;
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	char err[256];
 	struct hostfs *fs = hostfs_open(&o, err, sizeof(err));
 	if (!fs)

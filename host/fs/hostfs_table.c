@@ -157,14 +157,24 @@ struct hostfs_inode *hostfs_inode_get(struct hostfs *fs, fuse_ino_t id)
 	return in;
 }
 
-/* Caller holds the lock. */
-static void release_if_unused(struct hostfs_inode_table *t,
-			      struct hostfs_inode *in)
+/* Takes one of the fs's fd budget; false when it is spent. */
+static bool hold_fd(struct hostfs *fs)
 {
+	if (atomic_fetch_add(&fs->held_fds, 1) < fs->max_held_fds)
+		return true;
+	atomic_fetch_sub(&fs->held_fds, 1);
+	return false;
+}
+
+/* Caller holds the inode table's lock. */
+static void release_if_unused(struct hostfs *fs, struct hostfs_inode *in)
+{
+	struct hostfs_inode_table *t = &fs->inodes;
 	if (in->refs || in->nlookup || !in->live)
 		return;
 	hash_remove(t, in);
 	close(in->fd);
+	atomic_fetch_sub(&fs->held_fds, 1);
 	in->fd = -1;
 	in->live = false;
 	in->gen = next_gen(in->gen);
@@ -177,7 +187,7 @@ void hostfs_inode_put(struct hostfs *fs, struct hostfs_inode *in)
 	pthread_mutex_lock(&t->lock);
 	if (in->refs)
 		in->refs--;
-	release_if_unused(t, in);
+	release_if_unused(fs, in);
 	pthread_mutex_unlock(&t->lock);
 }
 
@@ -207,8 +217,14 @@ int hostfs_inode_lookup_fd(struct hostfs *fs, int fd, const struct stat *st,
 	if (in) {
 		close(fd);
 	} else {
+		if (!hold_fd(fs)) {
+			pthread_mutex_unlock(&t->lock);
+			close(fd);
+			return ENFILE;
+		}
 		in = inode_alloc(t);
 		if (!in) {
+			atomic_fetch_sub(&fs->held_fds, 1);
 			pthread_mutex_unlock(&t->lock);
 			close(fd);
 			return ENOMEM;
@@ -238,7 +254,7 @@ void hostfs_inode_forget(struct hostfs *fs, fuse_ino_t id, uint64_t n)
 	   lookups only brings it to zero. */
 	if (in && in->slot != ROOT_SLOT) {
 		in->nlookup = n >= in->nlookup ? 0 : in->nlookup - n;
-		release_if_unused(t, in);
+		release_if_unused(fs, in);
 	}
 	pthread_mutex_unlock(&t->lock);
 }
@@ -319,11 +335,16 @@ int hostfs_handle_new(struct hostfs *fs, struct hostfs_inode *in, int fd,
 	in->refs++;
 	pthread_mutex_unlock(&fs->inodes.lock);
 
+	if (!hold_fd(fs)) {
+		hostfs_inode_put(fs, in);
+		return ENFILE;
+	}
 	struct hostfs_handle_table *t = &fs->handles;
 	pthread_mutex_lock(&t->lock);
 	struct hostfs_handle *h = handle_alloc(t);
 	if (!h) {
 		pthread_mutex_unlock(&t->lock);
+		atomic_fetch_sub(&fs->held_fds, 1);
 		hostfs_inode_put(fs, in);
 		return ENOMEM;
 	}
@@ -372,6 +393,7 @@ void hostfs_handle_put(struct hostfs *fs, struct hostfs_handle *h)
 	pthread_mutex_lock(&t->lock);
 	if (--h->refs == 0) {
 		handle_free_resources(h);
+		atomic_fetch_sub(&fs->held_fds, 1);
 		in = h->inode;
 		h->inode = NULL;
 		h->gen = next_gen(h->gen);
@@ -411,6 +433,7 @@ void hostfs_forget_client(struct hostfs *fs)
 		h->live = false;
 		if (--h->refs == 0) {
 			handle_free_resources(h);
+			atomic_fetch_sub(&fs->held_fds, 1);
 			drop[ndrop++] = h->inode;
 			h->inode = NULL;
 			h->gen = next_gen(h->gen);
@@ -428,7 +451,7 @@ void hostfs_forget_client(struct hostfs *fs)
 		struct hostfs_inode *in = it->slots[s];
 		if (in->live) {
 			in->nlookup = 0;
-			release_if_unused(it, in);
+			release_if_unused(fs, in);
 		}
 	}
 	pthread_mutex_unlock(&it->lock);

@@ -8,6 +8,7 @@
 #include "test_hostfs_rig.h"
 
 #include <limits.h>
+#include <sys/resource.h>
 #include <sys/sysmacros.h>
 
 static void assert_outside_untouched(struct rig *r)
@@ -541,6 +542,51 @@ START_TEST(destroy_drops_every_node_id_and_handle)
 }
 END_TEST
 
+START_TEST(a_client_cannot_pin_every_host_fd)
+{
+	/* Check runs each test in its own process: the limit is ours. */
+	struct rlimit rl;
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	rl.rlim_cur = 128;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	struct rig r;
+	rig_start(&r);
+	rig_sh("cd %s/share && for i in $(seq 150); do : > f$i; done", r.tmp);
+	uint64_t ids[150];
+	int refused = 0, held = 0;
+	for (int i = 0; i < 150; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "f%d", i + 1);
+		struct fuse_entry_out e;
+		int err = rig_lookup(&r, FUSE_ROOT_ID, name, &e);
+		ck_assert(err == 0 || err == -ENFILE);
+		ids[i] = e.nodeid;
+		refused += err == -ENFILE;
+		held += err == 0;
+	}
+	ck_assert_int_gt(refused, 0);
+	ck_assert_int_le(held, 96);
+	/* pvkit itself still has descriptors to spare. */
+	int spare[16];
+	for (int i = 0; i < 16; i++)
+		ck_assert_int_ge(spare[i] = open("/dev/null", O_RDONLY), 0);
+	for (int i = 0; i < 16; i++)
+		close(spare[i]);
+	/* Forgetting gives the budget back. */
+	for (int i = 0; i < 150; i++) {
+		struct fuse_forget_in fg = {.nlookup = 1};
+		if (ids[i])
+			rig_call(&r, FUSE_FORGET, ids[i], &fg, sizeof(fg));
+	}
+	for (int i = 0; i < 50; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "f%d", 150 - i);
+		rig_lookup_ok(&r, FUSE_ROOT_ID, name);
+	}
+	rig_stop(&r);
+}
+END_TEST
+
 Suite *hostfs_escape_suite(void)
 {
 	Suite *s = suite_create("hostfs_escape");
@@ -560,6 +606,7 @@ Suite *hostfs_escape_suite(void)
 	tcase_add_test(tc, truncated_requests_never_reach_libfuse);
 	tcase_add_test(tc, huge_sizes_are_capped_not_allocated);
 	tcase_add_test(tc, destroy_drops_every_node_id_and_handle);
+	tcase_add_test(tc, a_client_cannot_pin_every_host_fd);
 	suite_add_tcase(s, tc);
 	return s;
 }
