@@ -95,6 +95,10 @@ fuse_ino_t hostfs_inode_id(const struct hostfs_inode *in);
    the node id, or a positive errno. */
 int hostfs_inode_lookup_fd(struct hostfs *fs, int fd, const struct stat *st,
 			   fuse_ino_t *id, uint64_t *generation);
+/* The same for a host file hostfs has an inode for already (by st's
+   dev and ino): false, and nothing counted, when it has none. */
+bool hostfs_inode_lookup_known(struct hostfs *fs, const struct stat *st,
+			       fuse_ino_t *id, uint64_t *generation);
 void hostfs_inode_forget(struct hostfs *fs, fuse_ino_t id, uint64_t n);
 
 int hostfs_handles_init(struct hostfs_handle_table *t);

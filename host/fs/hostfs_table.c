@@ -245,6 +245,21 @@ int hostfs_inode_lookup_fd(struct hostfs *fs, int fd, const struct stat *st,
 	return 0;
 }
 
+bool hostfs_inode_lookup_known(struct hostfs *fs, const struct stat *st,
+			       fuse_ino_t *id, uint64_t *generation)
+{
+	struct hostfs_inode_table *t = &fs->inodes;
+	pthread_mutex_lock(&t->lock);
+	struct hostfs_inode *in = hash_find(t, st->st_dev, st->st_ino);
+	if (in) {
+		in->nlookup++;
+		*id = hostfs_inode_id(in);
+		*generation = in->gen;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return in != NULL;
+}
+
 void hostfs_inode_forget(struct hostfs *fs, fuse_ino_t id, uint64_t n)
 {
 	struct hostfs_inode_table *t = &fs->inodes;
