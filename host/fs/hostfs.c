@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 void hostfs_default_options(struct hostfs_options *o, const char *root)
@@ -72,6 +73,13 @@ struct hostfs *hostfs_open(const struct hostfs_options *o, char *err,
 	fs->opt.root = path;
 	fs->proc_fd = proc_fd;
 	fs->privileged = geteuid() == 0;
+	/* Three quarters of the descriptors this process may open (the
+	   rest is for images, sockets, the event loop), at least 64. */
+	struct rlimit rl;
+	rlim_t cur = getrlimit(RLIMIT_NOFILE, &rl) ? 1024 : rl.rlim_cur;
+	if (cur == RLIM_INFINITY || cur > (1u << 30))
+		cur = 1u << 30;
+	fs->max_held_fds = cur / 4 * 3 > 64 ? cur / 4 * 3 : 64;
 	return fs;
 }
 
@@ -108,8 +116,17 @@ void hostfs_op_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_EXPORT_SUPPORT;
 }
 
+/* A transport may start a new session on the same hostfs after this
+   (INIT after DESTROY, a device reset): nothing of the old client's must
+   hold host fds or stay nameable. */
+void hostfs_op_destroy(void *userdata)
+{
+	hostfs_forget_client(userdata);
+}
+
 static const struct fuse_lowlevel_ops ops = {
 	.init = hostfs_op_init,
+	.destroy = hostfs_op_destroy,
 	.lookup = hostfs_op_lookup,
 	.forget = hostfs_op_forget,
 	.forget_multi = hostfs_op_forget_multi,

@@ -73,6 +73,11 @@ struct hostfs {
 	bool privileged; /* euid 0: created files are chowned to the client */
 	struct hostfs_inode_table inodes;
 	struct hostfs_handle_table handles;
+	/* Host fds the client's node ids and handles pin, and the most it
+	   may: past that LOOKUP and OPEN answer ENFILE rather than leave the
+	   rest of pvkit without descriptors. */
+	atomic_uint held_fds;
+	unsigned max_held_fds;
 	void *transport;
 };
 
@@ -90,6 +95,10 @@ fuse_ino_t hostfs_inode_id(const struct hostfs_inode *in);
    the node id, or a positive errno. */
 int hostfs_inode_lookup_fd(struct hostfs *fs, int fd, const struct stat *st,
 			   fuse_ino_t *id, uint64_t *generation);
+/* The same for a host file hostfs has an inode for already (by st's
+   dev and ino): false, and nothing counted, when it has none. */
+bool hostfs_inode_lookup_known(struct hostfs *fs, const struct stat *st,
+			       fuse_ino_t *id, uint64_t *generation);
 void hostfs_inode_forget(struct hostfs *fs, fuse_ino_t id, uint64_t n);
 
 int hostfs_handles_init(struct hostfs_handle_table *t);
@@ -105,6 +114,9 @@ struct hostfs_handle *hostfs_handle_get(struct hostfs *fs, uint64_t fh,
 void hostfs_handle_put(struct hostfs *fs, struct hostfs_handle *h);
 /* RELEASE/RELEASEDIR: the fh stops being valid at once. */
 int hostfs_handle_close(struct hostfs *fs, uint64_t fh, bool is_dir);
+/* DESTROY (the client unmounted): every fh and every node id it held
+   stops being valid; the root stays. */
+void hostfs_forget_client(struct hostfs *fs);
 
 /* hostfs_name.c: names, attributes, ids */
 /* 0 when name is one path component hostfs may create or remove; EINVAL
@@ -133,6 +145,7 @@ void hostfs_adopt_new_file(struct hostfs *fs, fuse_req_t req, int fd,
 
 /* The operations, one file per kind. */
 void hostfs_op_init(void *userdata, struct fuse_conn_info *conn);
+void hostfs_op_destroy(void *userdata);
 void hostfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
 void hostfs_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
 void hostfs_op_forget_multi(fuse_req_t req, size_t count,

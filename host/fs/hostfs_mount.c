@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char usage[] =
 	"usage: pvkit hostfs-mount DIR MOUNTPOINT "
@@ -82,10 +84,13 @@ static int parse_options(char *list, struct hostfs_options *o)
 static int serve(struct hostfs *fs, const char *mountpoint)
 {
 	/* default_permissions: the mounting kernel checks access against
-	   the attributes hostfs shows, as the virtio-fs guest driver does. */
+	   the attributes hostfs shows, as the virtio-fs guest driver does;
+	   with that, other users may use the mount (root may allow it). */
 	char *argv[] = {"pvkit-hostfs", "-o",
-			"default_permissions,fsname=pvkit-hostfs,"
-			"subtype=hostfs",
+			geteuid() == 0 ? "default_permissions,allow_other,"
+					 "fsname=pvkit-hostfs,subtype=hostfs"
+				       : "default_permissions,"
+					 "fsname=pvkit-hostfs,subtype=hostfs",
 			NULL};
 	struct fuse_args args = FUSE_ARGS_INIT(3, argv);
 	struct fuse_session *se = fuse_session_new(
@@ -109,7 +114,9 @@ static int serve(struct hostfs *fs, const char *mountpoint)
 				.clone_fd = 0,
 				.max_idle_threads = 8,
 			};
-			status = fuse_session_loop_mt(se, &cfg) ? 1 : 0;
+			/* Negative: an error; positive: the signal that
+			   ended it, which is a clean stop. */
+			status = fuse_session_loop_mt(se, &cfg) < 0 ? 1 : 0;
 			fuse_session_unmount(se);
 		}
 		fuse_remove_signal_handlers(se);
@@ -141,6 +148,12 @@ int hostfs_mount_main(int argc, char **argv)
 		return cli_error("hostfs-mount: mount point %s is not a "
 				 "directory",
 				 argv[1]);
+	/* Every node id the kernel holds pins one fd: take all we may. */
+	struct rlimit rl;
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	char err[256];
 	struct hostfs *fs = hostfs_open(&o, err, sizeof(err));
 	if (!fs)

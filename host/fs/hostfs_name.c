@@ -140,19 +140,27 @@ int hostfs_lookup_entry(struct hostfs *fs, struct hostfs_inode *parent,
 	int err = check_component(name);
 	if (err)
 		return err;
-	int fd = open_component(fs, parent, name);
-	if (fd < 0)
-		return errno;
-	struct stat st;
-	if (fstatat(fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) {
-		err = errno;
-		close(fd);
-		return err;
-	}
 	*e = (struct fuse_entry_param){0};
-	err = hostfs_inode_lookup_fd(fs, fd, &st, &e->ino, &e->generation);
-	if (err)
-		return err;
+	struct stat st;
+	/* The client looks names up again every entry timeout: a file
+	   hostfs holds already needs no new fd. One component, no symlink
+	   followed, so this stat cannot leave the parent either. */
+	if (is_dot_or_dotdot(name) ||
+	    fstatat(parent->fd, name, &st, AT_SYMLINK_NOFOLLOW) ||
+	    !hostfs_inode_lookup_known(fs, &st, &e->ino, &e->generation)) {
+		int fd = open_component(fs, parent, name);
+		if (fd < 0)
+			return errno;
+		if (fstatat(fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) {
+			err = errno;
+			close(fd);
+			return err;
+		}
+		err = hostfs_inode_lookup_fd(fs, fd, &st, &e->ino,
+					     &e->generation);
+		if (err)
+			return err;
+	}
 	hostfs_stat_to_client(fs, &st);
 	e->attr = st;
 	e->attr_timeout = fs->opt.attr_timeout;

@@ -157,14 +157,24 @@ struct hostfs_inode *hostfs_inode_get(struct hostfs *fs, fuse_ino_t id)
 	return in;
 }
 
-/* Caller holds the lock. */
-static void release_if_unused(struct hostfs_inode_table *t,
-			      struct hostfs_inode *in)
+/* Takes one of the fs's fd budget; false when it is spent. */
+static bool hold_fd(struct hostfs *fs)
 {
+	if (atomic_fetch_add(&fs->held_fds, 1) < fs->max_held_fds)
+		return true;
+	atomic_fetch_sub(&fs->held_fds, 1);
+	return false;
+}
+
+/* Caller holds the inode table's lock. */
+static void release_if_unused(struct hostfs *fs, struct hostfs_inode *in)
+{
+	struct hostfs_inode_table *t = &fs->inodes;
 	if (in->refs || in->nlookup || !in->live)
 		return;
 	hash_remove(t, in);
 	close(in->fd);
+	atomic_fetch_sub(&fs->held_fds, 1);
 	in->fd = -1;
 	in->live = false;
 	in->gen = next_gen(in->gen);
@@ -177,7 +187,7 @@ void hostfs_inode_put(struct hostfs *fs, struct hostfs_inode *in)
 	pthread_mutex_lock(&t->lock);
 	if (in->refs)
 		in->refs--;
-	release_if_unused(t, in);
+	release_if_unused(fs, in);
 	pthread_mutex_unlock(&t->lock);
 }
 
@@ -207,8 +217,14 @@ int hostfs_inode_lookup_fd(struct hostfs *fs, int fd, const struct stat *st,
 	if (in) {
 		close(fd);
 	} else {
+		if (!hold_fd(fs)) {
+			pthread_mutex_unlock(&t->lock);
+			close(fd);
+			return ENFILE;
+		}
 		in = inode_alloc(t);
 		if (!in) {
+			atomic_fetch_sub(&fs->held_fds, 1);
 			pthread_mutex_unlock(&t->lock);
 			close(fd);
 			return ENOMEM;
@@ -229,6 +245,21 @@ int hostfs_inode_lookup_fd(struct hostfs *fs, int fd, const struct stat *st,
 	return 0;
 }
 
+bool hostfs_inode_lookup_known(struct hostfs *fs, const struct stat *st,
+			       fuse_ino_t *id, uint64_t *generation)
+{
+	struct hostfs_inode_table *t = &fs->inodes;
+	pthread_mutex_lock(&t->lock);
+	struct hostfs_inode *in = hash_find(t, st->st_dev, st->st_ino);
+	if (in) {
+		in->nlookup++;
+		*id = hostfs_inode_id(in);
+		*generation = in->gen;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return in != NULL;
+}
+
 void hostfs_inode_forget(struct hostfs *fs, fuse_ino_t id, uint64_t n)
 {
 	struct hostfs_inode_table *t = &fs->inodes;
@@ -238,7 +269,7 @@ void hostfs_inode_forget(struct hostfs *fs, fuse_ino_t id, uint64_t n)
 	   lookups only brings it to zero. */
 	if (in && in->slot != ROOT_SLOT) {
 		in->nlookup = n >= in->nlookup ? 0 : in->nlookup - n;
-		release_if_unused(t, in);
+		release_if_unused(fs, in);
 	}
 	pthread_mutex_unlock(&t->lock);
 }
@@ -313,11 +344,23 @@ static struct hostfs_handle *handle_alloc(struct hostfs_handle_table *t)
 int hostfs_handle_new(struct hostfs *fs, struct hostfs_inode *in, int fd,
 		      DIR *dir, bool may_have_priv, uint64_t *fh)
 {
+	/* The handle's reference on the inode exists before the fh does: a
+	   client guessing the fh and releasing it at once must find it. */
+	pthread_mutex_lock(&fs->inodes.lock);
+	in->refs++;
+	pthread_mutex_unlock(&fs->inodes.lock);
+
+	if (!hold_fd(fs)) {
+		hostfs_inode_put(fs, in);
+		return ENFILE;
+	}
 	struct hostfs_handle_table *t = &fs->handles;
 	pthread_mutex_lock(&t->lock);
 	struct hostfs_handle *h = handle_alloc(t);
 	if (!h) {
 		pthread_mutex_unlock(&t->lock);
+		atomic_fetch_sub(&fs->held_fds, 1);
+		hostfs_inode_put(fs, in);
 		return ENOMEM;
 	}
 	h->fd = dir ? dirfd(dir) : fd;
@@ -330,10 +373,6 @@ int hostfs_handle_new(struct hostfs *fs, struct hostfs_inode *in, int fd,
 	h->live = true;
 	*fh = make_id(h->slot, h->gen);
 	pthread_mutex_unlock(&t->lock);
-
-	pthread_mutex_lock(&fs->inodes.lock);
-	in->refs++;
-	pthread_mutex_unlock(&fs->inodes.lock);
 	return 0;
 }
 
@@ -369,6 +408,7 @@ void hostfs_handle_put(struct hostfs *fs, struct hostfs_handle *h)
 	pthread_mutex_lock(&t->lock);
 	if (--h->refs == 0) {
 		handle_free_resources(h);
+		atomic_fetch_sub(&fs->held_fds, 1);
 		in = h->inode;
 		h->inode = NULL;
 		h->gen = next_gen(h->gen);
@@ -391,4 +431,43 @@ int hostfs_handle_close(struct hostfs *fs, uint64_t fh, bool is_dir)
 		return EBADF;
 	hostfs_handle_put(fs, h);
 	return 0;
+}
+
+void hostfs_forget_client(struct hostfs *fs)
+{
+	struct hostfs_handle_table *t = &fs->handles;
+	struct hostfs_inode **drop = NULL;
+	size_t ndrop = 0;
+	pthread_mutex_lock(&t->lock);
+	drop = calloc(t->nslots, sizeof(*drop));
+	for (uint32_t s = 1; drop && s < t->nslots; s++) {
+		struct hostfs_handle *h = t->slots[s];
+		if (!h->live)
+			continue;
+		/* As RELEASE would; an op still using it frees it. */
+		h->live = false;
+		if (--h->refs == 0) {
+			handle_free_resources(h);
+			atomic_fetch_sub(&fs->held_fds, 1);
+			drop[ndrop++] = h->inode;
+			h->inode = NULL;
+			h->gen = next_gen(h->gen);
+			t->free_slots[t->nfree++] = h->slot;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	for (size_t i = 0; i < ndrop; i++)
+		hostfs_inode_put(fs, drop[i]);
+	free(drop);
+
+	struct hostfs_inode_table *it = &fs->inodes;
+	pthread_mutex_lock(&it->lock);
+	for (uint32_t s = ROOT_SLOT + 1; s < it->nslots; s++) {
+		struct hostfs_inode *in = it->slots[s];
+		if (in->live) {
+			in->nlookup = 0;
+			release_if_unused(fs, in);
+		}
+	}
+	pthread_mutex_unlock(&it->lock);
 }

@@ -216,7 +216,11 @@ static uint32_t serve(struct worker *w, const struct fs_request *r)
 	iov_to_buf(r->iov, r->nout, 0, w->buf, len);
 	memcpy(w->buf, &r->hdr, sizeof(r->hdr)); /* the copy that was checked */
 	memset(w->buf + len, 0, ZERO_PAD);
+	/* ours (every opcode, ENOSYS for what is not passed on), then
+	   hostfs's own shape check: two readings of the same rules */
 	int err = virtiofs_check_args(w->buf, len);
+	if (!err)
+		err = hostfs_check_request(w->buf, len);
 	if (err) {
 		__atomic_fetch_add(&s->st.refused_args, 1, __ATOMIC_RELAXED);
 		return expects_reply(r->hdr.opcode)
