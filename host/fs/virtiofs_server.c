@@ -142,7 +142,7 @@ static void session_restart(struct virtiofs_server *s)
 
 /* --- replies ---------------------------------------------------------------- */
 
-/* Writes a bare error reply for w's request; returns the bytes written. */
+/* Writes a bare error reply into r's chain; returns the bytes written. */
 static uint32_t error_reply(const struct fs_request *r, uint64_t unique,
 			    int err)
 {
