@@ -217,6 +217,14 @@ START_TEST(dotdot_at_the_root_is_the_root)
 	uint64_t dir = rig_lookup_ok(&r, FUSE_ROOT_ID, "dir");
 	ck_assert_uint_eq(rig_lookup_ok(&r, dir, ".."), FUSE_ROOT_ID);
 	ck_assert_uint_eq(rig_lookup_ok(&r, dir, "."), dir);
+	/* A directory the host moves out of the share is no ladder: its
+	   ".." is outside. */
+	rig_sh("mkdir %s/share/dir/d2; true %s %s", r.tmp);
+	uint64_t d2 = rig_lookup_ok(&r, dir, "d2");
+	ck_assert_uint_eq(rig_lookup_ok(&r, d2, ".."), dir);
+	rig_sh("mv %s/share/dir/d2 %s/outside/d2; true %s", r.tmp);
+	struct fuse_entry_out e;
+	ck_assert_int_eq(rig_lookup(&r, d2, "..", &e), -EACCES);
 	/* The root's listing shows ".." as the root itself: not even the
 	   inode number of the share's parent leaks. */
 	struct stat root, parent;
