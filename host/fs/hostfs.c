@@ -72,6 +72,8 @@ struct hostfs *hostfs_open(const struct hostfs_options *o, char *err,
 	fs->root_path = path;
 	fs->opt.root = path;
 	fs->proc_fd = proc_fd;
+	fs->root_dev = st.st_dev;
+	fs->root_ino = st.st_ino;
 	fs->privileged = geteuid() == 0;
 	/* Three quarters of the descriptors this process may open (the
 	   rest is for images, sockets, the event loop), at least 64. */

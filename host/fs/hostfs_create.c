@@ -236,6 +236,8 @@ static int open_existing(struct hostfs *fs, struct hostfs_inode *dir,
 		err = EISDIR;
 	else if ((*fd = hostfs_reopen(fs, in, flags)) < 0)
 		err = errno;
+	else if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY)
+		hostfs_kill_priv_fd(*fd);
 	hostfs_inode_put(fs, in);
 	if (err)
 		hostfs_inode_forget(fs, e->ino, 1);

@@ -69,6 +69,8 @@ struct hostfs_handle_table {
 struct hostfs {
 	struct hostfs_options opt;
 	char *root_path;
+	dev_t root_dev; /* the shared root's identity, for ".." checks */
+	ino_t root_ino;
 	int proc_fd;	 /* /proc/self/fd, to reopen O_PATH fds for I/O */
 	bool privileged; /* euid 0: created files are chowned to the client */
 	struct hostfs_inode_table inodes;

@@ -96,6 +96,33 @@ int hostfs_stat_inode(struct hostfs *fs, const struct hostfs_inode *in,
 	return 0;
 }
 
+/* Whether the directory dirfd is the shared root or below it, by
+   climbing ".." to the root or to the top of the host's tree. */
+static bool inside_share(struct hostfs *fs, int dirfd)
+{
+	int cur = openat(dirfd, ".", O_PATH | O_CLOEXEC);
+	struct stat st;
+	for (int depth = 0; cur >= 0 && depth < PATH_MAX / 2; depth++) {
+		if (fstat(cur, &st))
+			break;
+		if (st.st_dev == fs->root_dev && st.st_ino == fs->root_ino) {
+			close(cur);
+			return true;
+		}
+		int up = openat(cur, "..", O_PATH | O_CLOEXEC);
+		struct stat ust;
+		bool top = up < 0 || fstat(up, &ust) ||
+			   (ust.st_dev == st.st_dev && ust.st_ino == st.st_ino);
+		close(cur);
+		cur = up;
+		if (top)
+			break;
+	}
+	if (cur >= 0)
+		close(cur);
+	return false;
+}
+
 /* The O_PATH fd for one component of parent, "." and ".." included;
    ".." of the root is the root. */
 static int open_component(struct hostfs *fs, struct hostfs_inode *parent,
@@ -103,33 +130,20 @@ static int open_component(struct hostfs *fs, struct hostfs_inode *parent,
 {
 	if (!strcmp(name, "."))
 		return openat(parent->fd, ".", O_PATH | O_CLOEXEC);
-	if (!strcmp(name, "..")) {
-		if (hostfs_inode_id(parent) == FUSE_ROOT_ID)
-			return openat(parent->fd, ".", O_PATH | O_CLOEXEC);
-		int fd = openat(parent->fd, "..", O_PATH | O_CLOEXEC);
-		if (fd < 0)
-			return fd;
-		/* The root's parent is outside the share: a directory moved
-		   out on the host must not become a ladder to it. */
-		struct stat st;
-		struct hostfs_inode *root = hostfs_inode_get(fs, FUSE_ROOT_ID);
-		bool above = false;
-		int rootpar = openat(root->fd, "..", O_PATH | O_CLOEXEC);
-		struct stat rst;
-		if (rootpar >= 0 && !fstat(rootpar, &rst) && !fstat(fd, &st))
-			above = rst.st_dev == st.st_dev &&
-				rst.st_ino == st.st_ino;
-		if (rootpar >= 0)
-			close(rootpar);
-		hostfs_inode_put(fs, root);
-		if (above) {
-			close(fd);
-			errno = EACCES;
-			return -1;
-		}
-		return fd;
+	if (strcmp(name, ".."))
+		return openat(parent->fd, name,
+			      O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (hostfs_inode_id(parent) == FUSE_ROOT_ID)
+		return openat(parent->fd, ".", O_PATH | O_CLOEXEC);
+	int fd = openat(parent->fd, "..", O_PATH | O_CLOEXEC);
+	/* A directory the host moved out of the share must not become a
+	   ladder out of it. */
+	if (fd >= 0 && !inside_share(fs, fd)) {
+		close(fd);
+		errno = EACCES;
+		return -1;
 	}
-	return openat(parent->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	return fd;
 }
 
 int hostfs_lookup_entry(struct hostfs *fs, struct hostfs_inode *parent,

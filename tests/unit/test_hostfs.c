@@ -65,6 +65,17 @@ START_TEST(create_write_read_reach_the_host)
 	ck_assert_int_eq(rig_create(&r, FUSE_ROOT_ID, "new", O_RDWR | O_EXCL,
 				    S_IFREG | 0640, &e, &fh),
 			 -EEXIST);
+	/* CREATE of an existing name without O_EXCL opens it (O_TRUNC
+	   empties it and clears a set-ID bit the host gave it). */
+	ck_assert_int_eq(chmod(rig_path(&r, "share/new"), 04640), 0);
+	ck_assert_int_eq(rig_create(&r, FUSE_ROOT_ID, "new", O_RDWR | O_TRUNC,
+				    S_IFREG | 0600, &e, &fh),
+			 0);
+	struct stat st;
+	ck_assert_int_eq(stat(rig_path(&r, "share/new"), &st), 0);
+	ck_assert_int_eq(st.st_size, 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0640);
+	ck_assert_int_eq(rig_release(&r, FUSE_RELEASE, e.nodeid, fh), 0);
 	/* OPEN of an existing file for reading */
 	uint64_t node = rig_lookup_ok(&r, FUSE_ROOT_ID, "file");
 	ck_assert_int_eq(rig_open(&r, FUSE_OPEN, node, O_RDONLY, &fh), 0);

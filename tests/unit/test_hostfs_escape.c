@@ -8,6 +8,8 @@
 #include "test_hostfs_rig.h"
 
 #include <limits.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/sysmacros.h>
 
@@ -215,6 +217,14 @@ START_TEST(dotdot_at_the_root_is_the_root)
 	uint64_t dir = rig_lookup_ok(&r, FUSE_ROOT_ID, "dir");
 	ck_assert_uint_eq(rig_lookup_ok(&r, dir, ".."), FUSE_ROOT_ID);
 	ck_assert_uint_eq(rig_lookup_ok(&r, dir, "."), dir);
+	/* A directory the host moves out of the share is no ladder: its
+	   ".." is outside. */
+	rig_sh("mkdir %s/share/dir/d2; true %s %s", r.tmp);
+	uint64_t d2 = rig_lookup_ok(&r, dir, "d2");
+	ck_assert_uint_eq(rig_lookup_ok(&r, d2, ".."), dir);
+	rig_sh("mv %s/share/dir/d2 %s/outside/d2; true %s", r.tmp);
+	struct fuse_entry_out e;
+	ck_assert_int_eq(rig_lookup(&r, d2, "..", &e), -EACCES);
 	/* The root's listing shows ".." as the root itself: not even the
 	   inode number of the share's parent leaks. */
 	struct stat root, parent;
@@ -587,6 +597,60 @@ START_TEST(a_client_cannot_pin_every_host_fd)
 }
 END_TEST
 
+START_TEST(proc_magic_links_in_the_share_are_not_followed)
+{
+	/* A /proc mounted inside the share (root only: a private mount
+	   namespace for this test's process, gone when it exits). Crossing
+	   into it is allowed; its magic links (root, cwd, exe, fd/N) are
+	   links to hostfs, never the host objects behind them. */
+	if (geteuid() != 0 || unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return;
+	struct rig r;
+	rig_start(&r);
+	rig_sh("mkdir %s/share/proc", r.tmp);
+	ck_assert_int_eq(mount("/proc", rig_path(&r, "share/proc"), NULL,
+			       MS_BIND | MS_REC, NULL),
+			 0);
+	uint64_t proc = rig_lookup_ok(&r, FUSE_ROOT_ID, "proc");
+	uint64_t one = rig_lookup_ok(&r, proc, "1");
+	const char *magic[] = {"root", "cwd", "exe"};
+	for (size_t i = 0; i < 3; i++) {
+		struct fuse_entry_out e;
+		ck_assert_int_eq(rig_lookup(&r, one, magic[i], &e), 0);
+		ck_assert(S_ISLNK(e.attr.mode));
+		ck_assert_int_eq(rig_lookup(&r, e.nodeid, "etc", &e), -ENOTDIR);
+		uint64_t link = rig_lookup_ok(&r, one, magic[i]);
+		uint64_t fh;
+		ck_assert_int_eq(rig_open(&r, FUSE_OPEN, link, O_RDONLY, &fh),
+				 -ELOOP);
+		ck_assert_int_eq(
+			rig_open(&r, FUSE_OPENDIR, link, O_RDONLY, &fh),
+			-ENOTDIR);
+	}
+	/* /proc/self/fd/N of this very process: hostfs's own fds. */
+	uint64_t self = rig_lookup_ok(&r, proc, "self");
+	struct fuse_entry_out e;
+	ck_assert_int_eq(rig_lookup(&r, self, "fd", &e), -ENOTDIR);
+	uint64_t pid_dir = rig_lookup_ok(&r, proc, "thread-self");
+	ck_assert_int_eq(rig_lookup(&r, pid_dir, "fd", &e), -ENOTDIR);
+	char pid[16];
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	uint64_t me = rig_lookup_ok(&r, proc, pid);
+	uint64_t fds = rig_lookup_ok(&r, me, "fd");
+	uint64_t fh;
+	ck_assert_int_eq(rig_open(&r, FUSE_OPENDIR, fds, O_RDONLY, &fh), 0);
+	ck_assert_int_eq(rig_release(&r, FUSE_RELEASEDIR, fds, fh), 0);
+	ck_assert_int_eq(rig_lookup(&r, fds, "3", &e), 0);
+	ck_assert(S_ISLNK(e.attr.mode));
+	ck_assert_int_eq(rig_open(&r, FUSE_OPEN, e.nodeid, O_RDWR, &fh),
+			 -ELOOP);
+	ck_assert_int_eq(rig_lookup(&r, e.nodeid, "x", &e), -ENOTDIR);
+	ck_assert_int_eq(umount2(rig_path(&r, "share/proc"), MNT_DETACH), 0);
+	rig_stop(&r);
+}
+END_TEST
+
 Suite *hostfs_escape_suite(void)
 {
 	Suite *s = suite_create("hostfs_escape");
@@ -607,6 +671,7 @@ Suite *hostfs_escape_suite(void)
 	tcase_add_test(tc, huge_sizes_are_capped_not_allocated);
 	tcase_add_test(tc, destroy_drops_every_node_id_and_handle);
 	tcase_add_test(tc, a_client_cannot_pin_every_host_fd);
+	tcase_add_test(tc, proc_magic_links_in_the_share_are_not_followed);
 	suite_add_tcase(s, tc);
 	return s;
 }

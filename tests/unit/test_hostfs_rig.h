@@ -198,7 +198,7 @@ static inline void rig_stop(struct rig *r)
 	fuse_session_destroy(r->se);
 	hostfs_close(r->fs);
 	free(r->reply);
-	rig_sh("rm -rf %s", r->tmp);
+	rig_sh("rm -rf --one-file-system %s", r->tmp);
 }
 
 /* A path under the rig's temporary folder. */
