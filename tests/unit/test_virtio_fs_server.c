@@ -252,7 +252,9 @@ START_TEST(reset_with_requests_in_flight)
 	for (int k = 0; k < 20; k++)
 		event_loop_poll(&r->loop, NULL, 5 * 1000000);
 	ck_assert_uint_eq(drv_used_idx(&r->req), used_before);
-	/* the driver sets the device up again: a fresh session wants INIT */
+	/* the driver sets the device up again, on fresh rings: a fresh
+	   session wants INIT */
+	memset(rig_ptr(&r->bus, RIG_DESC(1)), 0, 0x3000);
 	drv_setup(r->dev, &r->req, 1, 256, ~0ull);
 	ck_assert_int_eq(call(r, VFS_OP_GETATTR, 1, &ga, sizeof(ga), NULL),
 			 -EIO);
