@@ -116,6 +116,11 @@ void hostfs_op_init(void *userdata, struct fuse_conn_info *conn)
 	conn->want &= ~(FUSE_CAP_WRITEBACK_CACHE | FUSE_CAP_HANDLE_KILLPRIV);
 	if (conn->capable & FUSE_CAP_EXPORT_SUPPORT)
 		conn->want |= FUSE_CAP_EXPORT_SUPPORT;
+	/* READ replies move the host file's pages through a pipe instead of
+	   a copy when the channel can splice (/dev/fuse; libfuse offers it
+	   to a custom transport only if that has splice_send). */
+	conn->want |=
+		conn->capable & (FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE);
 }
 
 /* A transport may start a new session on the same hostfs after this
@@ -144,7 +149,7 @@ static const struct fuse_lowlevel_ops ops = {
 	.link = hostfs_op_link,
 	.open = hostfs_op_open,
 	.read = hostfs_op_read,
-	.write = hostfs_op_write,
+	.write_buf = hostfs_op_write_buf,
 	.flush = hostfs_op_flush,
 	.release = hostfs_op_release,
 	.fsync = hostfs_op_fsync,

@@ -99,8 +99,12 @@ static int kill_priv_once(struct hostfs_handle *h)
 	return err;
 }
 
-void hostfs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
-		     size_t size, off_t off, struct fuse_file_info *fi)
+/* WRITE as a buffer vector: libfuse checked that the payload it hands
+   over is as long as the request says, and on /dev/fuse the data may
+   still sit in a pipe, which fuse_buf_copy splices into the file. */
+void hostfs_op_write_buf(fuse_req_t req, fuse_ino_t ino,
+			 struct fuse_bufvec *in_buf, off_t off,
+			 struct fuse_file_info *fi)
 {
 	(void)ino;
 	struct hostfs *fs = fuse_req_userdata(req);
@@ -112,23 +116,22 @@ void hostfs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 	if (!h)
 		return;
 	int err = off < 0 ? EINVAL : kill_priv_once(h);
-	size_t done = 0;
-	while (!err && done < size) {
-		ssize_t n = pwrite(h->fd, buf + done, size - done, off + done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			err = errno;
-		else if (n == 0)
-			break;
-		else
-			done += n;
+	ssize_t done = 0;
+	if (!err) {
+		struct fuse_bufvec out =
+			FUSE_BUFVEC_INIT(fuse_buf_size(in_buf));
+		out.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
+		out.buf[0].fd = h->fd;
+		out.buf[0].pos = off;
+		done = fuse_buf_copy(&out, in_buf, 0);
+		if (done < 0)
+			err = (int)-done;
 	}
 	hostfs_handle_put(fs, h);
-	if (err && !done)
+	if (err)
 		fuse_reply_err(req, err);
 	else
-		fuse_reply_write(req, done);
+		fuse_reply_write(req, (size_t)done);
 }
 
 void hostfs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

@@ -179,8 +179,9 @@ void hostfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 void hostfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void hostfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi);
-void hostfs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
-		     size_t size, off_t off, struct fuse_file_info *fi);
+void hostfs_op_write_buf(fuse_req_t req, fuse_ino_t ino,
+			 struct fuse_bufvec *in_buf, off_t off,
+			 struct fuse_file_info *fi);
 void hostfs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void hostfs_op_release(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi);
