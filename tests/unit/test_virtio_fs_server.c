@@ -9,6 +9,7 @@
  * the next INIT starts a fresh session.
  */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -229,6 +230,17 @@ START_TEST(interrupt_of_nothing_is_eagain)
 }
 END_TEST
 
+static unsigned open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	ck_assert_ptr_nonnull(d);
+	unsigned n = 0;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
 START_TEST(destroy_then_init_again)
 {
 	struct rig *r = rig_new();
@@ -236,6 +248,15 @@ START_TEST(destroy_then_init_again)
 	ck_assert_int_eq(call(r, VFS_OP_DESTROY, 0, NULL, 0, NULL), 0);
 	fuse_init(r); /* a new session: a second mount */
 	ck_assert_int_eq(call(r, VFS_OP_LOOKUP, 1, NULL, 0, "hello.txt"), 0);
+	/* a guest that mounts and unmounts forever costs no host fds */
+	unsigned fds = open_fds();
+	for (int k = 0; k < 50; k++) {
+		ck_assert_int_eq(call(r, VFS_OP_DESTROY, 0, NULL, 0, NULL), 0);
+		fuse_init(r);
+		ck_assert_int_eq(
+			call(r, VFS_OP_LOOKUP, 1, NULL, 0, "hello.txt"), 0);
+	}
+	ck_assert_uint_eq(open_fds(), fds);
 	rig_del(r);
 }
 END_TEST
