@@ -1,20 +1,24 @@
 /*
  * Per-device counters as JSON, for the control socket's
  * `query-pvkit-stats` and for benchmarks: the CPU, every virtio-mmio
- * slot with a device, the emulated twins (IDE, ethoc, 16550) and the host
+ * slot with a device, each shared folder (virtio-fs: its device and
+ * server counters), the emulated twins (IDE, ethoc, 16550) and the host
  * CPU time of this process. Reads the devices' own counters; owns nothing.
  */
 #include "device_stats.h"
 
 #include <sys/resource.h>
 
+#include "emulator/backend/fs.h"
 #include "emulator/devices/ethoc.h"
 #include "emulator/devices/ide.h"
 #include "emulator/devices/uart16550.h"
 #include "emulator/machine.h"
 #include "emulator/platform/memmap.h"
+#include "emulator/virtio/fs.h"
 #include "emulator/virtio/mmio.h"
 #include "emulator/virtio/virtio.h"
+#include "host/fs/virtiofs_server.h"
 #include "virtio_devices.h"
 
 static json_t *virtio_json(const struct virtio_dev *d, unsigned slot)
@@ -28,6 +32,23 @@ static json_t *virtio_json(const struct virtio_dev *d, unsigned slot)
 		"bytes-in", (json_int_t)s->bytes_in, "bytes-out",
 		(json_int_t)s->bytes_out, "bad-chains",
 		(json_int_t)s->bad_chains);
+}
+
+/* A shared folder: the device's framing counters and its server's. */
+static json_t *share_json(const struct virtio_fs *f, struct fs_backend *be)
+{
+	const struct virtio_fs_stats *d = virtio_fs_stats(f);
+	struct virtiofs_server_stats s;
+	virtiofs_server_stats(be, &s);
+	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "tag",
+			 be->tag, "requests", (json_int_t)d->submitted,
+			 "completed", (json_int_t)d->completed, "refused",
+			 (json_int_t)(d->refused + s.refused_args),
+			 "dropped-at-reset", (json_int_t)d->dropped,
+			 "max-in-flight", (json_int_t)d->max_inflight,
+			 "fuse-replies", (json_int_t)s.replies, "no-reply",
+			 (json_int_t)s.no_reply, "sessions",
+			 (json_int_t)s.sessions);
 }
 
 json_t *device_stats_json(struct machine *m, const struct virtio_devices *v)
@@ -79,6 +100,13 @@ json_t *device_stats_json(struct machine *m, const struct virtio_devices *v)
 				  (json_int_t)s.mmio, "interrupts",
 				  (json_int_t)s.interrupts, "errors",
 				  (json_int_t)s.errors));
+	}
+	if (v && v->nshares) {
+		json_t *shares = json_array();
+		for (int k = 0; k < v->nshares; k++)
+			json_array_append_new(
+				shares, share_json(v->fs[k], v->share_be[k]));
+		json_object_set_new(out, "virtio-fs", shares);
 	}
 	if (m->ethoc) {
 		struct ethoc_stats s;

@@ -4,6 +4,7 @@
  */
 #include "agent_client.h"
 #include "cli.h"
+#include "fs/hostfs.h"
 #include "img.h"
 
 #include <stdio.h>
@@ -19,7 +20,9 @@ static const char usage[] =
 	"       pvkit img create [-f raw|qcow2] [-b BACKING [-F fmt]] FILE "
 	"[SIZE]\n"
 	"       pvkit img info FILE\n"
-	"       pvkit img convert [-f fmt] [-O raw|qcow2] IN OUT\n";
+	"       pvkit img convert [-f fmt] [-O raw|qcow2] IN OUT\n"
+	"       pvkit hostfs-mount DIR MOUNTPOINT "
+	"[ro,xattr,uid=G:H,gid=G:H,timeout=S]\n";
 
 int main(int argc, char **argv)
 {
@@ -36,6 +39,8 @@ int main(int argc, char **argv)
 		return cmd_agent(argc - 2, argv + 2);
 	if (!strcmp(cmd, "ctl"))
 		return cmd_ctl(argc - 2, argv + 2);
+	if (!strcmp(cmd, "hostfs-mount"))
+		return hostfs_mount_main(argc - 2, argv + 2);
 	if (!strcmp(cmd, "bench"))
 		return cmd_bench(argc - 2, argv + 2);
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") ||

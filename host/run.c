@@ -14,9 +14,11 @@
 
 #include "emulator/machine.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct run_options {
 	struct machine_config mc;
@@ -26,9 +28,6 @@ struct run_options {
 	const char *net_spec, *pcap_path;
 };
 
-static const char *const not_yet[] = {
-	"--share",
-};
 /* options that take no value */
 static const char *const flags[] = {"--icount", "--rng"};
 
@@ -67,6 +66,60 @@ static int parse_disk(const char *val, struct virtio_options *v)
 		}
 	}
 	v->ndisks++;
+	return 0;
+}
+
+/* The default tag of a share: the folder's own name, or "host" when it
+   has none that fits (the root, a name longer than a tag). */
+static void default_tag(const char *path, char *tag, size_t len)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (!*base || strlen(base) >= len)
+		base = "host";
+	snprintf(tag, len, "%s", base);
+}
+
+/* --share DIR[,tag=NAME][,ro] */
+static int parse_share(const char *val, struct virtio_options *v)
+{
+	char buf[sizeof(v->share[0].path)];
+	if (strlen(val) >= sizeof(buf) || !*val || *val == ',')
+		return cli_error("run: --share '%s' needs a folder", val);
+	if (v->nshares == VIRTIO_SLOTS)
+		return cli_error("run: at most %d --share", VIRTIO_SLOTS);
+	strcpy(buf, val);
+	struct share_option *sh = &v->share[v->nshares];
+	memset(sh, 0, sizeof(*sh));
+	char *save, *tok = strtok_r(buf, ",", &save);
+	struct stat st;
+	if (stat(tok, &st) || !S_ISDIR(st.st_mode))
+		return cli_error("run: --share: '%s' is not a folder", tok);
+	if (!realpath(tok, sh->path))
+		return cli_error("run: --share: cannot resolve '%s'", tok);
+	default_tag(sh->path, sh->tag, sizeof(sh->tag));
+	while ((tok = strtok_r(NULL, ",", &save))) {
+		if (!strcmp(tok, "ro")) {
+			sh->read_only = true;
+		} else if (!strncmp(tok, "tag=", 4)) {
+			size_t n = strlen(tok + 4);
+			if (n == 0 || n >= sizeof(sh->tag))
+				return cli_error("run: --share tag '%s' must "
+						 "be 1 to %zu bytes",
+						 tok + 4, sizeof(sh->tag) - 1);
+			strcpy(sh->tag, tok + 4);
+		} else {
+			return cli_error("run: --share: unknown option '%s' "
+					 "(tag=NAME, ro)",
+					 tok);
+		}
+	}
+	for (int k = 0; k < v->nshares; k++)
+		if (!strcmp(v->share[k].tag, sh->tag))
+			return cli_error("run: --share: tag '%s' is used "
+					 "twice",
+					 sh->tag);
+	v->nshares++;
 	return 0;
 }
 
@@ -174,6 +227,9 @@ static int parse(int argc, char **argv, struct run_options *o)
 		} else if (!strcmp(name, "--disk")) {
 			if (parse_disk(val, &o->vio))
 				return -1;
+		} else if (!strcmp(name, "--share")) {
+			if (parse_share(val, &o->vio))
+				return -1;
 		} else if (!strcmp(name, "--net")) {
 			if (o->net_spec)
 				return cli_error("run: one --net for now");
@@ -190,14 +246,6 @@ static int parse(int argc, char **argv, struct run_options *o)
 			o->time_sync = !strcmp(val, "on");
 			o->time_sync_set = true;
 		} else {
-			bool planned = false;
-			for (size_t f = 0; f < sizeof(not_yet) / sizeof(char *);
-			     f++)
-				planned |= !strcmp(name, not_yet[f]);
-			if (planned)
-				return cli_error("run: %s is not available in "
-						 "this build yet",
-						 name);
 			return cli_error("run: unknown option '%s'", name);
 		}
 	}
@@ -318,6 +366,7 @@ int cmd_run(int argc, char **argv)
 		control_close(&ctl);
 	}
 	console_close(&con);
+	virtio_devices_quiesce(vdev); /* no worker writes to RAM any more */
 	machine_free(m);
 	virtio_devices_free(vdev);
 	net_backend_close(net); /* after its front end is gone */

@@ -1,6 +1,7 @@
 /*
  * Creating the virtio devices of `pvkit run` and wiring their host ends:
- * disks on raw or qcow2 images (image_open picks the back end), virtio-net
+ * disks on raw or qcow2 images (image_open picks the back end), shared
+ * folders (virtio-fs on a hostfs server each), virtio-net
  * on the --net back end (its link changes reach the device's STATUS), the
  * rng on getrandom, the balloon on the machine's balloon hooks (the
  * control socket's `balloon` and `query-balloon`), and a virtio-console
@@ -17,14 +18,18 @@
 #include <sys/random.h>
 
 #include "emulator/backend/block.h"
+#include "emulator/backend/fs.h"
 #include "emulator/machine.h"
 #include "emulator/virtio/balloon.h"
 #include "emulator/virtio/blk.h"
 #include "emulator/virtio/console.h"
+#include "emulator/virtio/fs.h"
 #include "emulator/virtio/mmio.h"
 #include "emulator/virtio/net.h"
 #include "emulator/virtio/rng.h"
 #include "host/block/image.h"
+#include "host/fs/hostfs.h"
+#include "host/fs/virtiofs_server.h"
 #include "host/net/net.h"
 #include "protocol/virtio_console.h"
 
@@ -192,6 +197,24 @@ int virtio_devices_create(struct virtio_devices *v,
 			   errlen))
 			return -1;
 	}
+	for (int k = 0; k < o->nshares; k++) {
+		const struct share_option *so = &o->share[k];
+		struct hostfs_options ho;
+		hostfs_default_options(&ho, so->path);
+		ho.read_only = so->read_only;
+		struct fs_backend *be =
+			virtiofs_server_open(&ho, so->tag, loop, err, errlen);
+		if (!be)
+			return -1;
+		v->share_be[v->nshares] = be;
+		v->fs[v->nshares] = virtio_fs_create(be);
+		v->nshares++;
+		if (!v->fs[v->nshares - 1])
+			goto nomem;
+		if (attach(v, virtio_fs_dev(v->fs[v->nshares - 1]), err,
+			   errlen))
+			return -1;
+	}
 	if (o->net) {
 		v->net = virtio_net_create(o->net);
 		if (!v->net)
@@ -249,8 +272,18 @@ nomem:
 	return -1;
 }
 
+void virtio_devices_quiesce(struct virtio_devices *v)
+{
+	for (int k = 0; k < v->nshares; k++)
+		v->share_be[k]->ops->cancel_all(v->share_be[k]);
+}
+
 void virtio_devices_free(struct virtio_devices *v)
 {
+	for (int k = 0; k < v->nshares; k++) {
+		virtio_fs_free(v->fs[k]);
+		v->share_be[k]->ops->close(v->share_be[k]);
+	}
 	if (v->agent_open)
 		port_socket_close(&v->agent);
 	virtio_console_free(v->con);

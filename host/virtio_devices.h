@@ -1,11 +1,12 @@
 /*
- * The virtio devices `pvkit run` was asked for (--disk, --net with
- * model=virtio, --rng, --balloon, --agent), created and connected to their
- * host back ends (virtio_devices.c).
+ * The virtio devices `pvkit run` was asked for (--disk, --share, --net
+ * with model=virtio, --rng, --balloon, --agent), created and connected to
+ * their host back ends (virtio_devices.c).
  *
  * Talks to: the machine (its virtio-mmio slots, console, balloon hooks),
- * the event loop, the block back ends (image.h: raw, qcow2), the net back
- * end the caller opened, getrandom, and the agent's unix socket. Owns the
+ * the event loop, the block back ends (image.h: raw, qcow2), the
+ * shared-folder servers (host/fs/virtiofs_server.h), the net back end the
+ * caller opened, getrandom, and the agent's unix socket. Owns the
  * devices and back ends it creates; not the net back end, which the caller
  * closes after virtio_devices_free.
  */
@@ -28,7 +29,15 @@ struct virtio_balloon;
 struct virtio_blk;
 struct virtio_net;
 struct virtio_rng;
+struct virtio_fs;
+struct fs_backend;
 struct ide;
+
+struct share_option {
+	char path[4096];
+	char tag[37]; /* at most 36 bytes, the config space's tag */
+	bool read_only;
+};
 
 struct disk_option {
 	char path[4096];
@@ -40,6 +49,8 @@ struct disk_option {
 struct virtio_options {
 	struct disk_option disk[VIRTIO_SLOTS];
 	int ndisks;
+	struct share_option share[VIRTIO_SLOTS]; /* --share, one device each */
+	int nshares;
 	bool rng;
 	bool balloon;
 	/* --balloon=free-page-reporting=off,deflate-on-oom=off,stats=off */
@@ -55,6 +66,9 @@ struct virtio_devices {
 	struct block_backend *disk_be[VIRTIO_SLOTS];
 	struct virtio_blk *blk[VIRTIO_SLOTS];
 	int ndisks;
+	struct fs_backend *share_be[VIRTIO_SLOTS];
+	struct virtio_fs *fs[VIRTIO_SLOTS];
+	int nshares;
 	struct ide *ide; /* at most one, on ide_be */
 	struct block_backend *ide_be;
 	struct virtio_net *net;
@@ -75,6 +89,9 @@ struct virtio_devices {
 int virtio_devices_create(struct virtio_devices *v,
 			  const struct virtio_options *o, struct machine *m,
 			  struct event_loop *loop, char *err, size_t errlen);
+/* Before machine_free: waits for the shared-folder workers to finish
+   what they are writing into guest RAM, and stops them taking more. */
+void virtio_devices_quiesce(struct virtio_devices *v);
 /* After machine_free (the slots point at the devices until then). */
 void virtio_devices_free(struct virtio_devices *v);
 

@@ -14,7 +14,7 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_OBJ := $(BUILD)/obj-fuzz
 FUZZ_OUT := $(BUILD)/fuzz
-FUZZ_CFLAGS := -std=gnu11 -O1 -g -I. -I$(BUILD)/gen \
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -I. -I$(BUILD)/gen $(FUSE_CFLAGS) \
 	-fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
