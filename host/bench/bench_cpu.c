@@ -173,7 +173,7 @@ static void judge(struct bench_result *r, const char *name,
 		char *a = checked_part(pv->out),
 		     *b = checked_part(q->out ? q->out : "");
 		if (!r->fig[BENCH_PVKIT].n || !r->fig[BENCH_QEMU].n)
-			bench_status(r, "ok; %s too short to time",
+			bench_status(r, "n/a: %s too short to time",
 				     !r->fig[BENCH_PVKIT].n ? "pvkit run"
 							    : "QEMU run");
 		if (!a || !b || strcmp(a, b)) {
