@@ -1,8 +1,8 @@
 #!/bin/sh
 # Pack the pvkit guest initramfs: build/guest/initramfs.cpio.gz holding
 # busybox (build/guest/busybox) and its applet links, /init (init),
-# /tests/*.sh (tests/), and /usr/bin/pvkit-agent if build/guest/pvkit-agent
-# exists. Deterministic (fixed owners and mtimes, gzip -n), cached by a hash
+# /tests/*.sh (tests/), and /usr/bin/pvkit-agent, /usr/bin/pvkit-clock and
+# /lib/modules/pvkit_ptp.ko if build/guest has them. Deterministic (fixed owners and mtimes, gzip -n), cached by a hash
 # of its contents.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -14,13 +14,18 @@ need cpio; need gzip
 
 AGENT=
 [ -f "$OUT/pvkit-agent" ] && AGENT=$OUT/pvkit-agent
+CLOCK=
+[ -f "$OUT/pvkit-clock" ] && CLOCK=$OUT/pvkit-clock
+PTP=
+[ -f "$OUT/pvkit_ptp.ko" ] && PTP=$OUT/pvkit_ptp.ko
 TESTS=$(cd "$ROOT" && ls guest-drivers/linux/tests/*.sh 2>/dev/null | sort)
 
 KEY=$(cache_key initramfs-v1 \
     guest-drivers/linux/build-initramfs.sh guest-drivers/linux/lib.sh \
     guest-drivers/linux/init $TESTS \
     "with-busybox:" "$OUT/busybox" "$OUT/busybox.links" \
-    "with-agent:" ${AGENT:+"$AGENT"})
+    "with-agent:" ${AGENT:+"$AGENT"} \
+    "with-clock:" ${CLOCK:+"$CLOCK"} "with-ptp:" ${PTP:+"$PTP"})
 CDIR=$CACHE/$KEY
 
 if [ ! -f "$CDIR/initramfs.cpio.gz" ]; then
@@ -52,6 +57,11 @@ if [ ! -f "$CDIR/initramfs.cpio.gz" ]; then
     install -m 0755 "$GUEST_DIR/init" "$R/init"
     for t in $TESTS; do install -m 0755 "$ROOT/$t" "$R/tests/"; done
     [ -z "$AGENT" ] || install -m 0755 "$AGENT" "$R/usr/bin/pvkit-agent"
+    [ -z "$CLOCK" ] || install -m 0755 "$CLOCK" "$R/usr/bin/pvkit-clock"
+    if [ -n "$PTP" ]; then
+        mkdir -p "$R/lib/modules"
+        install -m 0644 "$PTP" "$R/lib/modules/pvkit_ptp.ko"
+    fi
 
     printf 'root:x:0:0:root:/root:/bin/sh\n' > "$R/etc/passwd"
     printf 'root:x:0:\ntty:x:5:\n' > "$R/etc/group"
