@@ -17,6 +17,7 @@
 
 #define TIMESYNC_INTERVAL_MS_DEFAULT 1000
 #define TIMESYNC_STEP_MS_DEFAULT 200
+#define TIMESYNC_READS 5 /* host time reads per look */
 
 struct timesync {
 	long long interval_ms; /* 0: off */

@@ -9,7 +9,7 @@
  * of the paravirtual clock through the magic instruction and through the
  * PTP clock (/dev/ptp0: an SBI call), and of the vDSO's CLOCK_REALTIME;
  * the guest-minus-host offset (mean, p99 and max of its magnitude over a
- * few seconds once the first sync is done) with --time-sync on and off;
+ * few seconds, 3 s after boot: the first syncs are done) with --time-sync on and off;
  * and the instructions per host second under --cpu-mhz 100 over 1 s
  * windows (mean and worst window). pvkit only: the paravirtual clock does
  * not exist on QEMU.
@@ -31,7 +31,7 @@ static bool run_part(const struct bench_env *env, const char *part, int secs,
 	bench_find_guest(env, image, initrd);
 	snprintf(append, sizeof(append),
 		 "console=ttyS0 pvkit.test=bench-time pvkit.part=%s "
-		 "pvkit.secs=%d pvkit.settle=2",
+		 "pvkit.secs=%d pvkit.settle=3",
 		 part, secs);
 	char *argv[24];
 	int n = 0;

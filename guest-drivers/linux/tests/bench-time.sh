@@ -12,7 +12,7 @@ secs=${PVKIT_SECS:-5}
 case ${PVKIT_PART:-} in
 cost) bench_result read-cost $(pvkit-clock cost | sed -n 's/^cost //p') ;;
 offset)
-	sleep "${PVKIT_SETTLE:-2}"
+	sleep "${PVKIT_SETTLE:-3}"
 	bench_result offset $(pvkit-clock offset "$secs" | sed -n 's/^offset //p')
 	;;
 rate) bench_result rate $(pvkit-clock rate "$secs" | sed -n 's/^rate //p') ;;
