@@ -25,12 +25,12 @@ void vclock_init(struct vclock *c, bool icount, uint64_t cpu_hz,
 		 const uint64_t *instret)
 {
 	c->icount = icount;
-	c->aligned = false;
-	c->align_mark_ns = c->host_base_ns;
-	c->align_mark_ticks = 0;
 	c->cpu_hz = cpu_hz ? cpu_hz : 1000000000;
 	c->instret = instret;
 	c->host_base_ns = host_monotonic_ns();
+	c->aligned = false;
+	c->align_mark_ns = c->host_base_ns;
+	c->align_mark_ticks = 0;
 	c->base_ticks = 0;
 	c->idle_ticks = 0;
 	/* A deterministic run cannot start from the host's clock: it begins
