@@ -43,9 +43,11 @@ publish_module() {
     stage "kernel: build/guest/pvkit_ptp.ko ($(stat -c %s "$OUT/pvkit_ptp.ko") bytes) from cache $PTP_CDIR"
 }
 
-build_tree() {
+# configure_tree: unpack the source once, configure $OBJ for this kernel
+# and check that every option of the fragment took.
+configure_tree() {
 t0=$(date +%s)
-stage "kernel: building Linux $KVER ($KEY) with -j$JOBS"
+stage "kernel: configuring Linux $KVER ($KEY) with -j$JOBS"
 mkdir -p "$WORK" "$OUT/log"
 : > "$LOG"
 
@@ -92,6 +94,10 @@ if [ -n "$missing" ]; then
 fi
 stage "kernel: all $(grep -cE '^CONFIG_[A-Za-z0-9_]+=' "$ROOT/$FRAGMENT") options of the fragment are set"
 
+}
+
+build_tree() {
+configure_tree
 rm -f "$TREE_STAMP"
 stage "kernel: compiling Image and modules (output in $LOG)"
 # `modules` too: it writes Module.symvers, which the out-of-tree module
@@ -111,6 +117,7 @@ cp "$OBJ/arch/riscv/boot/Image" "$TMP/Image"
 cp "$OBJ/vmlinux" "$TMP/vmlinux"
 cp "$OBJ/System.map" "$TMP/System.map"
 cp "$OBJ/.config" "$TMP/kernel.config"
+cp "$OBJ/Module.symvers" "$TMP/Module.symvers"
 cp "$LOG" "$TMP/build.log"
 echo "linux $KVER; $(toolchain_id)" > "$TMP/inputs"
 cache_commit "$TMP" "$CDIR"
@@ -118,8 +125,21 @@ fi
 publish
 
 if [ ! -f "$PTP_CDIR/pvkit_ptp.ko" ]; then
-    # the module needs the configured, built tree of exactly this kernel
-    [ "$(cat "$TREE_STAMP" 2>/dev/null)" = "$KEY" ] || build_tree
+    # The module needs a tree configured for exactly this kernel. Without
+    # one (a fresh checkout with the kernel cached, or a tree of another
+    # kernel), configure it and prepare it for external modules: a minute,
+    # not a kernel build. The kernel's exported symbols come from its
+    # cached Module.symvers (without it modpost only warns).
+    case "$(cat "$TREE_STAMP" 2>/dev/null)" in
+    "$KEY" | "$KEY prepared") ;;
+    *)
+        configure_tree
+        rm -f "$TREE_STAMP" "$OBJ/Module.symvers"
+        run_logged "kernel modules_prepare" "$LOG" $KMAKE -j"$JOBS" modules_prepare
+        [ ! -f "$CDIR/Module.symvers" ] || cp "$CDIR/Module.symvers" "$OBJ/"
+        echo "$KEY prepared" > "$TREE_STAMP"
+        ;;
+    esac
     stage "kernel: building pvkit_ptp.ko ($PTP_KEY)"
     MDIR=$WORK/pvkit-ptp
     rm -rf "$MDIR"; mkdir -p "$MDIR" "$OUT/log"
