@@ -45,6 +45,19 @@ int64_t machine_wall_ns(struct machine *m)
 	return vclock_wall_ns(&m->clock);
 }
 
+void machine_host_time(struct machine *m, struct pvkit_time_snapshot *snap)
+{
+	/* The host's real time, not the guest's lagging wall clock, so a
+	   guest time sync can catch up after a pause. Under --icount there
+	   is no host time to give unless sync was asked for: the virtual
+	   wall clock keeps runs reproducible. */
+	bool real = !m->cfg.icount || m->cfg.time_sync;
+	snap->host_ns = real ? host_realtime_ns() : machine_wall_ns(m);
+	snap->ticks = machine_ticks(m);
+	snap->disruptions = m->disruptions;
+	snap->timebase_hz = TIMEBASE_HZ;
+}
+
 void machine_request_exit(struct machine *m, int status)
 {
 	if (!m->exit_requested)
@@ -189,7 +202,7 @@ void machine_set_magic(struct machine *m, unsigned n, magic_fn fn, void *opaque)
 	}
 }
 
-enum { REG_A0 = 10, REG_A1 = 11, REG_A2 = 12 };
+enum { REG_A0 = 10, REG_A1 = 11, REG_A2 = 12, REG_A3 = 13 };
 
 static void magic_ping(void *opaque, struct machine *m, struct hart *h)
 {
@@ -201,14 +214,19 @@ static void magic_ping(void *opaque, struct machine *m, struct hart *h)
 static void magic_host_time(void *opaque, struct machine *m, struct hart *h)
 {
 	(void)opaque;
-	/* The host's real time, not the guest's lagging wall clock, so a
-	   guest time sync can catch up after a pause. Under --icount there
-	   is no host time to give: the virtual wall clock keeps runs
-	   reproducible. */
-	h->x[REG_A0] = m->cfg.icount ? (uint64_t)machine_wall_ns(m)
-				     : (uint64_t)host_realtime_ns();
-	h->x[REG_A1] = machine_ticks(m);
-	h->x[REG_A2] = m->disruptions;
+	struct pvkit_time_snapshot snap;
+	machine_host_time(m, &snap);
+	h->x[REG_A0] = (uint64_t)snap.host_ns;
+	h->x[REG_A1] = snap.ticks;
+	h->x[REG_A2] = snap.disruptions;
+	h->x[REG_A3] = m->cfg.time_sync;
+}
+
+static void magic_clock_stepped(void *opaque, struct machine *m, struct hart *h)
+{
+	(void)opaque;
+	machine_clock_stepped(m);
+	h->x[REG_A0] = m->disruptions;
 }
 
 static void magic_bench_mark(void *opaque, struct machine *m, struct hart *h)
@@ -273,9 +291,12 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
 		return -1;
 	}
 	vclock_init(&m->clock, cfg->icount, cfg->cpu_hz, &m->hart.instret);
+	m->clock.aligned = cfg->icount && cfg->time_sync;
 	machine_set_magic(m, PVKIT_MAGIC_PING, magic_ping, NULL);
 	machine_set_magic(m, PVKIT_MAGIC_HOST_TIME, magic_host_time, NULL);
 	machine_set_magic(m, PVKIT_MAGIC_BENCH_MARK, magic_bench_mark, NULL);
+	machine_set_magic(m, PVKIT_MAGIC_CLOCK_STEPPED, magic_clock_stepped,
+			  NULL);
 	if (create_devices(m, err, errlen) || boot_load(m, cfg, err, errlen)) {
 		machine_free(m);
 		return -1;
@@ -356,6 +377,18 @@ static void pace(struct machine *m)
 	}
 }
 
+/* --icount --time-sync on: hold virtual time to host time (vclock.h) */
+static void align(struct machine *m)
+{
+	int64_t ahead = vclock_align(&m->clock);
+	if (ahead > 200000) {
+		if (ahead > IDLE_WAIT_CAP_NS)
+			ahead = IDLE_WAIT_CAP_NS;
+		struct timespec ts = {0, ahead};
+		nanosleep(&ts, NULL);
+	}
+}
+
 static void pace_restart(struct machine *m)
 {
 	m->pace_base_ns = host_monotonic_ns();
@@ -388,6 +421,8 @@ int machine_run(struct machine *m)
 			pace_restart(m);
 			continue;
 		}
+		if (m->clock.aligned)
+			align(m);
 		hart_update_timers(h, machine_ticks(m));
 		goldfish_rtc_poll(m->rtc);
 		console_drain(m);

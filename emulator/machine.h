@@ -36,6 +36,11 @@ struct machine_config {
 	const char *bios; /* M-mode firmware, e.g. OpenSBI fw_dynamic */
 	bool icount;
 	uint64_t cpu_hz; /* nominal rate for --icount and --cpu-mhz */
+	/* --time-sync: the paravirtual clock reports the host's real time
+	   and asks the guest to follow it. Off under --icount, the clock
+	   reports the deterministic virtual wall clock and the guest is left
+	   alone. */
+	bool time_sync;
 	/* --net ...,model=ethoc: the OpenCores MAC on this back end, and its
 	   node (with the back end's MAC) in the device tree */
 	struct net_backend *ethoc_net;
@@ -134,6 +139,9 @@ void machine_clock_stepped(struct machine *m);
 
 uint64_t machine_ticks(struct machine *m);
 int64_t machine_wall_ns(struct machine *m);
+/* The paravirtual clock: host time (see cfg.time_sync), the time CSR and
+   the disruption counter, read together. */
+void machine_host_time(struct machine *m, struct pvkit_time_snapshot *snap);
 
 void machine_console_write(struct machine *m, const uint8_t *buf, size_t n);
 /* Host -> guest console bytes; returns how many were taken. */

@@ -9,6 +9,7 @@
  * /init's `poweroff -f` does.
  */
 #include "agent.h"
+#include "timesync.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -190,8 +191,14 @@ json_t *cmd_set_time(struct agent *ag, json_t *args, struct agent_err *e)
 		agent_log(ag, 0, "dry run: would set the time from the RTC");
 		return json_object();
 	}
+	/* the clock moved for the host: tell pvkit, whose disruption counter
+	   tells every reader of the paravirtual clock to step, not slew */
+	if (jt)
+		timesync_clock_stepped();
 	if (!sync_rtc(jt != NULL, e))
 		return NULL;
+	if (!jt)
+		timesync_clock_stepped();
 	return json_object();
 }
 

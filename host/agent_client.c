@@ -16,6 +16,9 @@
  * keys build the list). key:=JSON passes any JSON value unchanged.
  * guest-exec captures output and waits for the command by polling
  * guest-exec-status, prints its output and exits with its status.
+ * guest-set-time without time= sends the host's current real time, taken
+ * just before the request goes out (qemu-ga itself would read the
+ * guest's RTC instead: send the JSON yourself for that).
  */
 #include "agent_client.h"
 #include "cli.h"
@@ -546,6 +549,15 @@ static int run_one(struct conn *c, const struct opts *o)
 	if (silent) {
 		c->quiet = true;
 		c->timeout = c->timeout < 1 ? c->timeout : 1;
+	}
+	if (!strcmp(o->cmd, "guest-set-time") &&
+	    !json_object_get(o->args, "time")) {
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		json_object_set_new(
+			o->args, "time",
+			json_integer((json_int_t)now.tv_sec * 1000000000 +
+				     now.tv_nsec));
 	}
 	int st = 1;
 	char *raw = NULL;

@@ -13,6 +13,7 @@
 static const char usage[] =
 	"usage: pvkit run --kernel FILE [--initrd FILE] [--append STR] "
 	"[--mem 512M] [--bios FILE] [--cpu-mhz N] [--icount]\n"
+	"                 [--time-sync on|off]\n"
 	"       pvkit bench [cpu|boot|disk|net|fs|console|time|all] [--quick]\n"
 	"                   [--json FILE] [--plot FILE]\n"
 	"       pvkit agent SOCK COMMAND [key=value ...] [--json]\n"

@@ -255,8 +255,8 @@ static int parse(int argc, char **argv, struct run_options *o)
 		return cli_error("run: --kernel FILE is required");
 	if (o->pcap_path && !o->net_spec)
 		return cli_error("run: --pcap needs --net");
-	if (o->mc.icount && !o->time_sync_set)
-		o->time_sync = false;
+	o->mc.time_sync =
+		o->mc.icount && !o->time_sync_set ? false : o->time_sync;
 	return 0;
 }
 

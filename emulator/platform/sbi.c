@@ -15,6 +15,7 @@ enum {
 	SBI_ERR_FAILED = -1,
 	SBI_ERR_NOT_SUPPORTED = -2,
 	SBI_ERR_INVALID_PARAM = -3,
+	SBI_ERR_INVALID_ADDRESS = PVKIT_SBI_ERR_INVALID_ADDRESS,
 	SBI_ERR_ALREADY_AVAILABLE = -6,
 };
 
@@ -102,13 +103,36 @@ static struct sbi_ret hsm(struct hart *h, uint64_t fid)
 	return (struct sbi_ret){SBI_ERR_NOT_SUPPORTED, 0};
 }
 
-static struct sbi_ret vendor(struct machine *m, uint64_t fid)
+/* The snapshot goes to guest memory: two return registers cannot hold
+   it (protocol/hypercall.h). The address comes from the guest, so it is
+   checked to lie in RAM before anything is written. */
+static struct sbi_ret host_time(struct machine *m, uint64_t pa_lo,
+				uint64_t pa_hi)
+{
+	struct pvkit_time_snapshot snap;
+	uint8_t raw[sizeof(snap)];
+	if (pa_hi != 0 || (pa_lo & 7) ||
+	    !bus_is_ram(&m->bus, pa_lo, sizeof(raw)))
+		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
+	machine_host_time(m, &snap);
+	uint64_t fields[] = {(uint64_t)snap.host_ns, snap.ticks,
+			     snap.disruptions, snap.timebase_hz};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		for (int b = 0; b < 8; b++) /* little-endian on any host */
+			raw[i * 8 + b] = (uint8_t)(fields[i] >> (8 * b));
+	bus_copy_to_ram(&m->bus, pa_lo, raw, sizeof(raw));
+	if (m->bus.page_flags[(pa_lo - m->bus.ram_base) >> PAGE_SHIFT] &
+	    PAGE_CODE) /* a strange place for it, but the guest's choice */
+		hart_code_flush(&m->hart);
+	return (struct sbi_ret){0, (uint64_t)snap.host_ns};
+}
+
+static struct sbi_ret vendor(struct machine *m, struct hart *h, uint64_t fid)
 {
 	switch (fid) {
 	case PVKIT_SBI_VERSION:
 		return (struct sbi_ret){0, PVKIT_HYPERCALL_VERSION};
-	case PVKIT_SBI_HOST_TIME:
-		return (struct sbi_ret){0, (uint64_t)machine_wall_ns(m)};
+	case PVKIT_SBI_HOST_TIME: return host_time(m, h->x[A0], h->x[A1]);
 	}
 	return (struct sbi_ret){SBI_ERR_NOT_SUPPORTED, 0};
 }
@@ -174,7 +198,7 @@ bool sbi_handle_ecall(void *opaque, struct hart *h)
 			r.error = SBI_ERR_INVALID_PARAM;
 		}
 		break;
-	case PVKIT_SBI_EXT: r = vendor(m, fid); break;
+	case PVKIT_SBI_EXT: r = vendor(m, h, fid); break;
 	}
 	h->x[A0] = (uint64_t)r.error;
 	h->x[A1] = r.value;

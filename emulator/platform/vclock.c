@@ -28,6 +28,9 @@ void vclock_init(struct vclock *c, bool icount, uint64_t cpu_hz,
 	c->cpu_hz = cpu_hz ? cpu_hz : 1000000000;
 	c->instret = instret;
 	c->host_base_ns = host_monotonic_ns();
+	c->aligned = false;
+	c->align_mark_ns = c->host_base_ns;
+	c->align_mark_ticks = 0;
 	c->base_ticks = 0;
 	c->idle_ticks = 0;
 	/* A deterministic run cannot start from the host's clock: it begins
@@ -54,6 +57,8 @@ void vclock_set_ticks(struct vclock *c, uint64_t ticks)
 {
 	uint64_t now = vclock_ticks(c);
 	c->base_ticks += ticks - now; /* wraps as mtime would */
+	c->align_mark_ns = host_monotonic_ns();
+	c->align_mark_ticks = ticks;
 }
 
 void vclock_pause(struct vclock *c)
@@ -89,7 +94,7 @@ int64_t vclock_wait_ns(struct vclock *c, uint64_t ticks)
 	uint64_t now = vclock_ticks(c);
 	if (ticks <= now)
 		return 0;
-	if (c->icount) {
+	if (c->icount && !c->aligned) {
 		c->idle_ticks += ticks - now;
 		return 0;
 	}
@@ -97,4 +102,19 @@ int64_t vclock_wait_ns(struct vclock *c, uint64_t ticks)
 	if (d > (uint64_t)INT64_MAX / NS_PER_TICK)
 		return INT64_MAX;
 	return (int64_t)(d * NS_PER_TICK);
+}
+
+int64_t vclock_align(struct vclock *c)
+{
+	if (!c->icount || !c->aligned || c->paused)
+		return 0;
+	uint64_t due = c->align_mark_ticks +
+		       (uint64_t)(host_monotonic_ns() - c->align_mark_ns) /
+			       NS_PER_TICK;
+	uint64_t now = vclock_ticks(c);
+	if (now < due) {
+		c->idle_ticks += due - now;
+		return 0;
+	}
+	return (int64_t)((now - due) * NS_PER_TICK);
 }

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Pack the pvkit guest initramfs: build/guest/initramfs.cpio.gz holding
 # busybox (build/guest/busybox) and its applet links, /init (init),
-# /tests/*.sh (tests/), and /usr/bin/pvkit-agent and /usr/bin/pvkit-iobench
-# if build/guest/pvkit-agent and build/guest/pvkit-iobench exist. Deterministic (fixed owners and mtimes, gzip -n), cached by a hash
+# /tests/*.sh (tests/), and /usr/bin/pvkit-agent, /usr/bin/pvkit-iobench,
+# /usr/bin/pvkit-clock and /lib/modules/pvkit_ptp.ko if build/guest has
+# them. Deterministic (fixed owners and mtimes, gzip -n), cached by a hash
 # of its contents.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -16,6 +17,10 @@ AGENT=
 [ -f "$OUT/pvkit-agent" ] && AGENT=$OUT/pvkit-agent
 IOBENCH=
 [ -f "$OUT/pvkit-iobench" ] && IOBENCH=$OUT/pvkit-iobench
+CLOCK=
+[ -f "$OUT/pvkit-clock" ] && CLOCK=$OUT/pvkit-clock
+PTP=
+[ -f "$OUT/pvkit_ptp.ko" ] && PTP=$OUT/pvkit_ptp.ko
 TESTS=$(cd "$ROOT" && ls guest-drivers/linux/tests/*.sh 2>/dev/null | sort)
 
 KEY=$(cache_key initramfs-v1 \
@@ -23,7 +28,8 @@ KEY=$(cache_key initramfs-v1 \
     guest-drivers/linux/init $TESTS \
     "with-busybox:" "$OUT/busybox" "$OUT/busybox.links" \
     "with-agent:" ${AGENT:+"$AGENT"} \
-    "with-iobench:" ${IOBENCH:+"$IOBENCH"})
+    "with-iobench:" ${IOBENCH:+"$IOBENCH"} \
+    "with-clock:" ${CLOCK:+"$CLOCK"} "with-ptp:" ${PTP:+"$PTP"})
 CDIR=$CACHE/$KEY
 
 if [ ! -f "$CDIR/initramfs.cpio.gz" ]; then
@@ -56,6 +62,11 @@ if [ ! -f "$CDIR/initramfs.cpio.gz" ]; then
     for t in $TESTS; do install -m 0755 "$ROOT/$t" "$R/tests/"; done
     [ -z "$AGENT" ] || install -m 0755 "$AGENT" "$R/usr/bin/pvkit-agent"
     [ -z "$IOBENCH" ] || install -m 0755 "$IOBENCH" "$R/usr/bin/pvkit-iobench"
+    [ -z "$CLOCK" ] || install -m 0755 "$CLOCK" "$R/usr/bin/pvkit-clock"
+    if [ -n "$PTP" ]; then
+        mkdir -p "$R/lib/modules"
+        install -m 0644 "$PTP" "$R/lib/modules/pvkit_ptp.ko"
+    fi
 
     printf 'root:x:0:0:root:/root:/bin/sh\n' > "$R/etc/passwd"
     printf 'root:x:0:\ntty:x:5:\n' > "$R/etc/group"

@@ -5,6 +5,9 @@
 #   build/guest/Image              Linux 6.1 riscv64 kernel (tinyconfig + pvkit.config)
 #   build/guest/initramfs.cpio.gz  busybox, /init, /tests/*.sh [, /usr/bin/pvkit-agent]
 #   build/guest/busybox            static riscv64 busybox
+#   build/guest/pvkit_ptp.ko       the paravirtual clock as a PTP clock (ptp/),
+#                                  built by build-kernel.sh with the kernel
+#   build/guest/pvkit-clock        static riscv64 paravirtual-clock tool (tools/)
 # and alongside: vmlinux, System.map, kernel.config, busybox.config,
 # busybox.links, log/{kernel,busybox}.log.
 #
@@ -25,7 +28,10 @@ GUEST_IMAGE     := $(GUEST_OUT)/Image
 GUEST_INITRAMFS := $(GUEST_OUT)/initramfs.cpio.gz
 GUEST_BUSYBOX   := $(GUEST_OUT)/busybox
 GUEST_AGENT     := $(GUEST_OUT)/pvkit-agent
-GUEST_OUTPUTS   := $(GUEST_IMAGE) $(GUEST_INITRAMFS) $(GUEST_BUSYBOX)
+GUEST_CLOCK     := $(GUEST_OUT)/pvkit-clock
+GUEST_LINUX_CROSS := $(or $(PVKIT_CROSS),riscv64-linux-gnu-)
+GUEST_OUTPUTS   := $(GUEST_IMAGE) $(GUEST_INITRAMFS) $(GUEST_BUSYBOX) \
+                   $(GUEST_CLOCK)
 
 # QEMU reference boot of one guest test (make guest-qemu-test)
 GUEST_QEMU_TEST ?= cpuinfo-rtc-fp
@@ -46,8 +52,15 @@ $(GUEST_IMAGE): _guest-force
 $(GUEST_BUSYBOX): _guest-force
 	@$(GUEST_LINUX_DIR)/build-busybox.sh
 
-$(GUEST_INITRAMFS): $(GUEST_BUSYBOX) _guest-force
+# The Image rule also publishes pvkit_ptp.ko, which the initramfs packs.
+$(GUEST_INITRAMFS): $(GUEST_BUSYBOX) $(GUEST_IMAGE) $(GUEST_CLOCK) _guest-force
 	@$(GUEST_LINUX_DIR)/build-initramfs.sh
+
+$(GUEST_CLOCK): $(GUEST_LINUX_DIR)/tools/pvkit-clock.c protocol/hypercall.h
+	@mkdir -p $(dir $@)
+	$(GUEST_LINUX_CROSS)gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -s -I. \
+		$< -o $@.tmp
+	@mv -f $@.tmp $@
 
 _guest-force:
 
@@ -66,7 +79,7 @@ guest-deps:
 # Only this fragment's files (build/guest also holds the agent's).
 guest-clean:
 	rm -rf $(GUEST_OUTPUTS) $(addprefix $(GUEST_OUT)/,vmlinux System.map \
-		kernel.config busybox.links busybox.config log work .lock)
+		pvkit_ptp.ko kernel.config busybox.links busybox.config log work .lock)
 
 guest-cache-clean:
 	rm -rf $${PVKIT_CACHE:-$$HOME/.cache/pvkit}/guest
