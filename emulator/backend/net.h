@@ -42,6 +42,10 @@ struct net_backend {
 	const struct net_ops *ops;
 	struct net_frontend front;
 	uint8_t mac[6]; /* the guest's MAC */
+	/* Every frame this back end delivers was built by it with correct
+	   checksums (slirp): a front end may tell the guest so without
+	   checking. */
+	bool rx_csum_trusted;
 };
 
 #endif

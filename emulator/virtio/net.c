@@ -6,12 +6,20 @@
  * as many buffers as it takes, the first header's num_buffers counting
  * them.
  *
+ * A TX frame whose header asks for a checksum (CSUM) or segmentation
+ * (HOST_TSO4/6) is gathered into a host buffer and finished there
+ * (net_offload.c) before the back end sees it: every back end needs
+ * whole frames with correct checksums. Received frames are marked
+ * DATA_VALID (GUEST_CSUM) when the back end made them itself (slirp) or
+ * their TCP/UDP checksum verifies here, so the guest does not check them
+ * again.
+ *
  * A TX chain shorter than the header, or an RX buffer with a readable
  * part or (with MRG_RXBUF) too short for the header, is a driver bug and
- * breaks the device. A frame the device cannot carry (a GSO or
- * checksum-offload header that was never negotiated, a runt, a frame
- * longer than any Ethernet frame, or without MRG_RXBUF one larger than
- * the RX buffer) is dropped and counted.
+ * breaks the device. A frame the device cannot carry (an offload that
+ * was never negotiated or whose offsets do not fit the frame, a runt, a
+ * frame longer than any Ethernet frame, or without MRG_RXBUF one larger
+ * than the RX buffer) is dropped and counted.
  */
 #include "net.h"
 
@@ -19,15 +27,16 @@
 #include <string.h>
 
 #include "emulator/backend/net.h"
+#include "emulator/virtio/net_offload.h"
 #include "emulator/virtio/virtio.h"
 #include "protocol/virtio_net.h"
 
 #define NET_QUEUE_SIZE 256
 #define NET_HDR_LEN sizeof(struct virtio_net_hdr)
 #define ETH_HLEN 14
-/* The longest frame the guest may send without GSO: Linux's largest MTU
-   (no MTU feature is offered) plus an Ethernet header and a VLAN tag. */
-#define NET_MAX_FRAME (65535 + ETH_HLEN + 4)
+/* The longest frame the guest may send: Linux's largest MTU, or a GSO
+   frame of 64 KiB, plus an Ethernet header and a VLAN tag. */
+#define NET_MAX_FRAME (65536 + ETH_HLEN + 4)
 
 struct virtio_net {
 	struct virtio_dev dev;
@@ -40,13 +49,19 @@ struct virtio_net {
 	struct virtq_chain rx_more; /* its further buffers, one at a time */
 	uint16_t rx_head[VIRTQ_MAX_NUM];
 	uint32_t rx_len[VIRTQ_MAX_NUM];
+	uint8_t *tx_buf;  /* a frame gathered to finish its offloads */
+	uint8_t *seg_buf; /* one segment of it */
 };
 
 static uint64_t net_features(struct virtio_dev *d)
 {
 	(void)d;
 	return VIRTIO_BIT(VIRTIO_NET_F_MAC) | VIRTIO_BIT(VIRTIO_NET_F_STATUS) |
-	       VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF);
+	       VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF) |
+	       VIRTIO_BIT(VIRTIO_NET_F_CSUM) |
+	       VIRTIO_BIT(VIRTIO_NET_F_GUEST_CSUM) |
+	       VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4) |
+	       VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO6);
 }
 
 static void net_config_read(struct virtio_dev *d, uint32_t off, void *buf,
@@ -57,6 +72,39 @@ static void net_config_read(struct virtio_dev *d, uint32_t off, void *buf,
 }
 
 /* --- transmit ----------------------------------------------------------------- */
+
+static void tx_emit(void *opaque, const uint8_t *frame, size_t len)
+{
+	struct virtio_net *n = opaque;
+	struct iovec iov = {(void *)frame, len};
+	n->st.tx_frames++;
+	n->st.tx_bytes += len;
+	n->nb->ops->send(n->nb, &iov, 1);
+}
+
+/* A frame with offloads to finish: a copy (the guest may still change
+   its buffers) is finished and sent, segment by segment. */
+static void tx_offloaded(struct virtio_net *n, struct virtq_chain *c,
+			 const struct virtio_net_hdr *h, size_t len)
+{
+	struct virtio_dev *d = &n->dev;
+	struct net_offload_caps caps = {
+		.csum = virtio_has_feature(d, VIRTIO_NET_F_CSUM),
+		.tso4 = virtio_has_feature(d, VIRTIO_NET_F_HOST_TSO4),
+		.tso6 = virtio_has_feature(d, VIRTIO_NET_F_HOST_TSO6),
+	};
+	iov_to_buf(c->iov, c->nout, NET_HDR_LEN, n->tx_buf, len);
+	if (net_offload_tx(n->tx_buf, len, h, caps, n->seg_buf, tx_emit, n) <
+	    0) {
+		n->st.tx_dropped++;
+		n->st.tx_bad_offload++;
+		return;
+	}
+	if (h->gso_type != VIRTIO_NET_HDR_GSO_NONE)
+		n->st.tx_gso++;
+	else
+		n->st.tx_csum++;
+}
 
 /* One TX chain; false when it is malformed (device broken). */
 static bool tx_one(struct virtio_net *n, struct virtq_chain *c)
@@ -71,13 +119,18 @@ static bool tx_one(struct virtio_net *n, struct virtq_chain *c)
 	}
 	iov_to_buf(c->iov, c->nout, 0, &h, sizeof(h)); /* copy: no TOCTOU */
 	size_t len = c->out_len - NET_HDR_LEN;
-	int cnt = -1;
-	/* nothing but complete frames was negotiated */
-	if (h.gso_type == VIRTIO_NET_HDR_GSO_NONE &&
-	    !(h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) && len >= ETH_HLEN &&
-	    len <= NET_MAX_FRAME)
-		cnt = iov_slice(c->iov, c->nout, NET_HDR_LEN, len, n->frame,
-				VIRTQ_MAX_NUM);
+	if (len < ETH_HLEN || len > NET_MAX_FRAME) {
+		n->st.tx_dropped++;
+		return true;
+	}
+	if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE ||
+	    (h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)) {
+		tx_offloaded(n, c, &h, len);
+		return true;
+	}
+	/* a complete frame: straight from guest RAM */
+	int cnt = iov_slice(c->iov, c->nout, NET_HDR_LEN, len, n->frame,
+			    VIRTQ_MAX_NUM);
 	if (cnt < 0) {
 		n->st.tx_dropped++;
 		return true;
@@ -148,6 +201,11 @@ static bool net_receive(void *opaque, const uint8_t *frame, size_t len)
 	}
 	bool mrg = virtio_has_feature(d, VIRTIO_NET_F_MRG_RXBUF);
 	struct virtio_net_hdr h = {.num_buffers = 1};
+	if (virtio_has_feature(d, VIRTIO_NET_F_GUEST_CSUM) &&
+	    (n->nb->rx_csum_trusted || net_rx_csum_valid(frame, len))) {
+		h.flags = VIRTIO_NET_HDR_F_DATA_VALID;
+		n->st.rx_csum_valid++;
+	}
 	size_t total = NET_HDR_LEN + len, done = 0;
 	unsigned nbuf = 0;
 	while (done < total) {
@@ -232,6 +290,14 @@ struct virtio_net *virtio_net_create(struct net_backend *nb)
 	struct virtio_net *n = calloc(1, sizeof(*n));
 	if (!n)
 		return NULL;
+	n->tx_buf = malloc(NET_MAX_FRAME);
+	n->seg_buf = malloc(NET_MAX_FRAME);
+	if (!n->tx_buf || !n->seg_buf) {
+		free(n->tx_buf);
+		free(n->seg_buf);
+		free(n);
+		return NULL;
+	}
 	n->nb = nb;
 	memcpy(n->cfg.mac, nb->mac, sizeof(n->cfg.mac));
 	n->cfg.status = VIRTIO_NET_S_LINK_UP;
@@ -247,6 +313,8 @@ void virtio_net_free(struct virtio_net *n)
 		return;
 	if (n->nb->front.opaque == n)
 		n->nb->front = (struct net_frontend){NULL, NULL};
+	free(n->tx_buf);
+	free(n->seg_buf);
 	free(n);
 }
 

@@ -160,6 +160,7 @@ struct net_backend *net_pcap_open(struct net_backend *b, const char *path,
 	}
 	pcap_dump_flush(w->dump); /* the file header, even with no frames */
 	memcpy(w->c.nb.mac, b->mac, 6);
+	w->c.nb.rx_csum_trusted = b->rx_csum_trusted;
 	b->front = (struct net_frontend){w, pcapw_receive};
 	net_backend_set_link_notify(b, pcapw_link, &w->c);
 	return &w->c.nb;
