@@ -5,6 +5,7 @@
 #include "agent_client.h"
 #include "cli.h"
 #include "img.h"
+#include "net/net.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +39,8 @@ int main(int argc, char **argv)
 		return cmd_ctl(argc - 2, argv + 2);
 	if (!strcmp(cmd, "bench"))
 		return cmd_bench(argc - 2, argv + 2);
+	if (!strcmp(cmd, "net-relay")) /* internal: guestfwd to tcp: */
+		return net_relay_main(argc - 2, argv + 2);
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") ||
 	    !strcmp(cmd, "help")) {
 		fputs(usage, stdout);

@@ -37,7 +37,7 @@ enum net_model {
  *
  *   user[,hostfwd=tcp|udp:[HADDR]:HPORT-[GADDR]:GPORT]...[,tftp=DIR]
  *       [,bootfile=FILE][,restrict=on|off][,dns=on|off][,dhcp=on|off]
- *       [,guestfwd=tcp:GADDR:GPORT-cmd:COMMAND|unix:PATH]...
+ *       [,guestfwd=tcp:GADDR:GPORT-cmd:COMMAND|unix:PATH|tcp:ADDR:PORT]...
  *   tap,ifname=NAME
  *   tun,ifname=NAME
  *   socket,listen=PATH | socket,connect=PATH
@@ -77,5 +77,9 @@ struct net_backend_stats {
 };
 void net_backend_get_stats(const struct net_backend *b,
 			   struct net_backend_stats *out);
+
+/* `pvkit net-relay ADDR PORT` (relay.c): the per-connection relay a
+   guestfwd to tcp:ADDR:PORT runs; argv holds ADDR and PORT. */
+int net_relay_main(int argc, char **argv);
 
 #endif

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Frames slirp sends while the front end is full: a TCP window's worth,
    beyond that slirp's TCP retransmits. */
@@ -418,7 +419,39 @@ static int add_hostfwd(struct user *u, const char *spec, char *err,
 	return 0;
 }
 
-/* tcp:GADDR:GPORT-cmd:COMMAND | tcp:GADDR:GPORT-unix:PATH */
+/* guestfwd to tcp:ADDR:PORT: each guest connection starts
+   `pvkit net-relay ADDR PORT` (relay.c) through slirp's exec forwarding,
+   so it gets its own host connection. -2 = a bad target (message in
+   err), otherwise slirp's answer. */
+static int add_tcp_relay(struct user *u, const char *target, struct in_addr *ga,
+			 int gp, char *err, size_t errlen)
+{
+	char spec[64], self[4096], cmd[4200];
+	snprintf(spec, sizeof(spec), "%s", target);
+	struct in_addr ha;
+	int hp;
+	if (strlen(target) >= sizeof(spec) ||
+	    parse_addr_port(spec, &ha, "", &hp)) {
+		net_err(err, errlen,
+			"--net user: guestfwd target 'tcp:%s' is not "
+			"tcp:IPV4ADDR:PORT",
+			target);
+		return -2;
+	}
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0 || memchr(self, '\'', (size_t)n)) {
+		net_err(err, errlen,
+			"--net user: guestfwd to tcp: cannot find pvkit's own "
+			"path");
+		return -2;
+	}
+	self[n] = 0;
+	snprintf(cmd, sizeof(cmd), "'%s' net-relay %s %d", self, inet_ntoa(ha),
+		 hp);
+	return slirp_add_exec(u->slirp, cmd, ga, gp);
+}
+
+/* tcp:GADDR:GPORT-cmd:COMMAND | -unix:PATH | -tcp:ADDR:PORT */
 static int add_guestfwd(struct user *u, const char *spec, char *err,
 			size_t errlen)
 {
@@ -434,20 +467,25 @@ static int add_guestfwd(struct user *u, const char *spec, char *err,
 	if (!dash || (*dash = 0, parse_addr_port(p, &ga, "", &gp))) {
 		net_err(err, errlen,
 			"--net user: guestfwd '%s' is not "
-			"tcp:GUESTADDR:PORT-cmd:COMMAND or "
-			"tcp:GUESTADDR:PORT-unix:PATH",
+			"tcp:GUESTADDR:PORT-cmd:COMMAND, "
+			"tcp:GUESTADDR:PORT-unix:PATH or "
+			"tcp:GUESTADDR:PORT-tcp:HOSTADDR:HOSTPORT",
 			spec);
 		return -1;
 	}
 	const char *target = dash + 1;
-	if (!strncmp(target, "cmd:", 4) && target[4])
+	if (!strncmp(target, "cmd:", 4) && target[4]) {
 		rc = slirp_add_exec(u->slirp, target + 4, &ga, gp);
-	else if (!strncmp(target, "unix:", 5) && target[5])
+	} else if (!strncmp(target, "unix:", 5) && target[5]) {
 		rc = slirp_add_unix(u->slirp, target + 5, &ga, gp);
-	else {
+	} else if (!strncmp(target, "tcp:", 4)) {
+		rc = add_tcp_relay(u, target + 4, &ga, gp, err, errlen);
+		if (rc == -2)
+			return -1; /* said why already */
+	} else {
 		net_err(err, errlen,
 			"--net user: guestfwd '%s': the target must be "
-			"cmd:COMMAND or unix:PATH",
+			"cmd:COMMAND, unix:PATH or tcp:HOSTADDR:HOSTPORT",
 			spec);
 		return -1;
 	}
