@@ -20,14 +20,12 @@
  * off at once, which is all this needs. */
 #define BOOT_APPEND "console=ttyS0 pvkit.test=boot-poweroff"
 
-struct boot_time {
-	bool ok;
-	double init_s, off_s, off_cpu_s; /* best of the runs */
-	char why[64];
-};
-
-static void boot_engine(const struct bench_env *env, bool qemu, char *image,
-			char *initrd, struct boot_time *bt)
+/* Boots the guest env->runs times on one engine; records each run's
+ * times in init and off (fig: BENCH_PVKIT or BENCH_QEMU). False, with the
+ * reason in why, if a run failed. */
+static bool boot_engine(const struct bench_env *env, bool qemu, char *image,
+			char *initrd, struct bench_result *init,
+			struct bench_result *off, char *why, size_t whylen)
 {
 	/* clang-format off */
 	char *pv_argv[] = {(char *)env->self, "run", "--kernel", image,
@@ -43,87 +41,66 @@ static void boot_engine(const struct bench_env *env, bool qemu, char *image,
 		.marker = INIT_MARKER,
 	};
 	const char *name = qemu ? "QEMU" : "pvkit";
-	memset(bt, 0, sizeof(*bt));
-	bt->ok = true;
-	for (int i = 0; i < env->runs && bt->ok; i++) {
-		fprintf(stderr, "pvkit bench boot: %s, run %d of %d\n", name,
-			i + 1, env->runs);
+	enum bench_figure fig = qemu ? BENCH_QEMU : BENCH_PVKIT;
+	for (int i = 0; i < env->runs; i++) {
+		char step[64];
+		snprintf(step, sizeof(step), "boot: %s", name);
+		bench_progress(env, step, i, env->runs);
 		struct spawn_result res;
 		spawn_run(&req, &res);
 		if (res.status != 0 || res.timed_out || res.marker_s < 0) {
 			if (res.status != 0 || res.timed_out)
-				spawn_describe(&res, bt->why, sizeof(bt->why));
+				spawn_describe(&res, why, whylen);
 			else
-				snprintf(bt->why, sizeof(bt->why), "no %s line",
+				snprintf(why, whylen, "no %s line",
 					 INIT_MARKER);
 			char what[64];
-			snprintf(what, sizeof(what), "%s boot (%s)", name,
-				 bt->why);
+			snprintf(what, sizeof(what), "%s boot (%s)", name, why);
+			bench_progress_clear(env);
 			bench_show_output(what, res.out ? res.out : "",
 					  res.err ? res.err : "");
-			bt->ok = false;
-		} else {
-			if (i == 0 || res.marker_s < bt->init_s)
-				bt->init_s = res.marker_s;
-			if (i == 0 || res.wall_s < bt->off_s)
-				bt->off_s = res.wall_s;
-			if (i == 0 || res.cpu_s < bt->off_cpu_s)
-				bt->off_cpu_s = res.cpu_s;
+			spawn_result_free(&res);
+			return false;
 		}
+		bench_record(init, fig, res.marker_s);
+		bench_record(off, fig, res.wall_s);
+		/* the child's CPU time is only known once it has exited */
+		if (!qemu)
+			bench_record(off, BENCH_HOST_CPU_S, res.cpu_s);
 		spawn_result_free(&res);
 	}
-}
-
-static void fill(struct bench_row *row, const struct boot_time *pv,
-		 const struct boot_time *q, bool have_qemu, bool init)
-{
-	/* the child's CPU time is only known once it has exited */
-	if (pv->ok) {
-		row->pv_s = init ? pv->init_s : pv->off_s;
-		row->pv_cpu_s = init ? -1 : pv->off_cpu_s;
-	}
-	if (have_qemu && q->ok) {
-		row->qemu_s = init ? q->init_s : q->off_s;
-		row->qemu_cpu_s = init ? -1 : q->off_cpu_s;
-	}
-	if (!pv->ok) {
-		snprintf(row->status, sizeof(row->status), "pvkit: %s",
-			 pv->why);
-		row->failed = true;
-	} else if (!have_qemu) {
-		snprintf(row->status, sizeof(row->status), "ok (no QEMU)");
-	} else if (!q->ok) {
-		snprintf(row->status, sizeof(row->status), "QEMU: %s", q->why);
-		row->failed = true;
-	}
+	return true;
 }
 
 int bench_boot(const struct bench_env *env, struct bench_report *rep)
 {
-	struct bench_row *init =
-		bench_add_row(rep, "boot", "start-to-init", BENCH_ROW_TIME);
-	struct bench_row *off =
-		bench_add_row(rep, "boot", "start-to-poweroff", BENCH_ROW_TIME);
+	struct bench_result *init =
+		bench_add(rep, "boot", "linux", "start-to-init", "s", false);
+	struct bench_result *off = bench_add(rep, "boot", "linux",
+					     "start-to-poweroff", "s", false);
 	if (!init || !off)
 		return -1;
-	init = &rep->rows[rep->n -
-			  2]; /* the second add may have moved the rows */
 	char image[PATH_MAX], initrd[PATH_MAX];
-	if (!bench_find_file(env, "guest/Image", image, sizeof(image)) ||
-	    !bench_find_file(env, "guest/initramfs.cpio.gz", initrd,
-			     sizeof(initrd))) {
-		snprintf(init->status, sizeof(init->status),
-			 "n/a: run make guest");
-		snprintf(off->status, sizeof(off->status),
-			 "n/a: run make guest");
+	if (!bench_find_guest(env, image, initrd)) {
+		bench_status(init, "n/a: run make guest");
+		bench_status(off, "n/a: run make guest");
 		return 0;
 	}
-	bool have_qemu = env->qemu[0] != 0;
-	struct boot_time pv, q = {0};
-	boot_engine(env, false, image, initrd, &pv);
-	if (have_qemu)
-		boot_engine(env, true, image, initrd, &q);
-	fill(init, &pv, &q, have_qemu, true);
-	fill(off, &pv, &q, have_qemu, false);
+	char why[64];
+	if (!boot_engine(env, false, image, initrd, init, off, why,
+			 sizeof(why))) {
+		bench_fail(init, "pvkit: %s", why);
+		bench_fail(off, "pvkit: %s", why);
+	}
+	if (!env->qemu[0]) {
+		if (!init->failed)
+			bench_status(init, "ok (no QEMU)");
+		if (!off->failed)
+			bench_status(off, "ok (no QEMU)");
+	} else if (!boot_engine(env, true, image, initrd, init, off, why,
+				sizeof(why))) {
+		bench_fail(init, "QEMU: %s", why);
+		bench_fail(off, "QEMU: %s", why);
+	}
 	return 0;
 }

@@ -2,8 +2,9 @@
  * `pvkit bench cpu`: the guest programs of guest-drivers/bench/cpu/ (built
  * as build/guest-tests/bench/<name>[-quick].elf) on pvkit and on QEMU TCG.
  *
- * Timing is host wall time (monotonic, best of N) minus the best time of
- * an empty program on the same engine, so start-up cost is left out: a
+ * Results: device "cpu", one workload per program, MIPS (one sample per
+ * run). Timing is each run's host wall time (monotonic) minus the best time
+ * of an empty program on the same engine, so start-up cost is left out: a
  * guest-side timer would be host-tick based on QEMU without -icount. The
  * instruction count is the guest's own minstret delta as printed by the
  * pvkit run (exact there; the binary is deterministic, so QEMU executes
@@ -36,8 +37,10 @@ static const char *const engine_names[] = {"pvkit", "QEMU"};
 struct engine_run {
 	bool ok;
 	double best_s, best_cpu_s; /* wall and CPU time, each the minimum */
-	char *out;		   /* stdout of the first run, NULL if none */
-	char why[64];		   /* how it failed, if !ok */
+	int n;			   /* runs that went well */
+	double wall_s[BENCH_MAX_SAMPLES], cpu_s[BENCH_MAX_SAMPLES];
+	char *out;    /* stdout of the first run, NULL if none */
+	char why[64]; /* how it failed, if !ok */
 };
 
 static void run_engine(const struct bench_env *env, enum engine e, char *elf,
@@ -66,6 +69,10 @@ static void run_engine(const struct bench_env *env, enum engine e, char *elf,
 					  res.err ? res.err : "");
 			er->ok = false;
 		} else {
+			if (er->n < BENCH_MAX_SAMPLES) {
+				er->wall_s[er->n] = res.wall_s;
+				er->cpu_s[er->n++] = res.cpu_s;
+			}
 			if (i == 0 || res.wall_s < er->best_s)
 				er->best_s = res.wall_s;
 			if (i == 0 || res.cpu_s < er->best_cpu_s)
@@ -116,6 +123,7 @@ static struct engine_run baseline(const struct bench_env *env, enum engine e)
 			     env->quick ? "guest-tests/bench/empty-quick.elf"
 					: "guest-tests/bench/empty.elf",
 			     elf, sizeof(elf))) {
+		bench_progress_clear(env);
 		fprintf(stderr,
 			"pvkit bench cpu: no %s (make guest-bench); start-up "
 			"not subtracted\n",
@@ -147,37 +155,29 @@ static double work_time(double best, double base)
 	return t < MIN_WORK_S ? -1 : t;
 }
 
-static void judge(struct bench_row *row, const char *name,
+static void judge(struct bench_result *r, const char *name,
 		  const struct engine_run *pv, const struct engine_run *q,
 		  bool have_qemu)
 {
 	char want[64];
 	snprintf(want, sizeof(want), "%s: checksum ", name);
 	if (!pv->ok) {
-		snprintf(row->status, sizeof(row->status), "pvkit: %s",
-			 pv->why);
-		row->failed = true;
+		bench_fail(r, "pvkit: %s", pv->why);
 	} else if (!strstr(pv->out ? pv->out : "", want)) {
-		snprintf(row->status, sizeof(row->status),
-			 "pvkit: no checksum line");
-		row->failed = true;
+		bench_fail(r, "pvkit: no checksum line");
 	} else if (!have_qemu) {
-		snprintf(row->status, sizeof(row->status),
-			 "unchecked: no QEMU");
+		bench_status(r, "unchecked: no QEMU");
 	} else if (!q->ok) {
-		snprintf(row->status, sizeof(row->status), "QEMU: %s", q->why);
-		row->failed = true;
+		bench_fail(r, "QEMU: %s", q->why);
 	} else {
 		char *a = checked_part(pv->out),
 		     *b = checked_part(q->out ? q->out : "");
-		if (row->pv_s < 0 || row->qemu_s < 0)
-			snprintf(row->status, sizeof(row->status),
-				 "ok; %s too short to time",
-				 row->pv_s < 0 ? "pvkit run" : "QEMU run");
+		if (!r->fig[BENCH_PVKIT].n || !r->fig[BENCH_QEMU].n)
+			bench_status(r, "ok; %s too short to time",
+				     !r->fig[BENCH_PVKIT].n ? "pvkit run"
+							    : "QEMU run");
 		if (!a || !b || strcmp(a, b)) {
-			snprintf(row->status, sizeof(row->status),
-				 "CHECKSUM MISMATCH");
-			row->failed = true;
+			bench_fail(r, "CHECKSUM MISMATCH");
 			fprintf(stderr,
 				"pvkit bench cpu: %s: pvkit printed:\n%sQEMU "
 				"printed:\n%s",
@@ -188,45 +188,61 @@ static void judge(struct bench_row *row, const char *name,
 	}
 }
 
+/* MIPS of each run: the instructions over the work time (the run minus
+ * the best start-up); runs too short to tell are left out. */
+static void record_mips(struct bench_result *r, enum bench_figure f,
+			const struct engine_run *er,
+			const struct engine_run *base, uint64_t insns)
+{
+	for (int k = 0; k < er->n && insns; k++) {
+		double t = work_time(er->wall_s[k], base->best_s);
+		if (t > 0)
+			bench_record(r, f, (double)insns / t / 1e6);
+		if (f == BENCH_PVKIT)
+			bench_record(r, BENCH_HOST_CPU_S,
+				     work_time(er->cpu_s[k], base->best_cpu_s));
+	}
+}
+
 int bench_cpu(const struct bench_env *env, struct bench_report *rep)
 {
 	bool have_qemu = env->qemu[0] != 0;
-	fprintf(stderr, "pvkit bench cpu: start-up baselines\n");
+	bench_progress(env, "cpu: start-up baselines", 0, NPROGRAMS + 1);
 	struct engine_run base_pv = baseline(env, PVKIT), base_q = {0};
 	if (have_qemu)
 		base_q = baseline(env, QEMU);
 
 	for (int p = 0; p < NPROGRAMS; p++) {
 		const char *name = programs[p];
-		struct bench_row *row =
-			bench_add_row(rep, "cpu", name, BENCH_ROW_CPU);
-		if (!row)
+		struct bench_result *r =
+			bench_add(rep, "cpu", "cpu", name, "MIPS", true);
+		if (!r)
 			return -1;
 		char rel[96], elf[PATH_MAX];
 		snprintf(rel, sizeof(rel), "guest-tests/bench/%s%s.elf", name,
 			 env->quick ? "-quick" : "");
 		if (!bench_find_file(env, rel, elf, sizeof(elf))) {
-			snprintf(row->status, sizeof(row->status),
-				 "n/a: run make guest-bench");
+			bench_status(r, "n/a: run make guest-bench");
 			continue;
 		}
-		fprintf(stderr, "pvkit bench cpu: %s\n", name);
+		char step[64];
+		snprintf(step, sizeof(step), "cpu: %s", name);
+		bench_progress(env, step, p + 1, NPROGRAMS + 1);
 		struct engine_run pv, q = {0};
 		run_engine(env, PVKIT, elf, env->runs, &pv);
 		if (have_qemu)
 			run_engine(env, QEMU, elf, env->runs, &q);
-		if (pv.ok) {
-			row->pv_s = work_time(pv.best_s, base_pv.best_s);
-			row->pv_cpu_s =
-				work_time(pv.best_cpu_s, base_pv.best_cpu_s);
-			row->insns = parse_instret(pv.out ? pv.out : "");
-		}
-		if (have_qemu && q.ok) {
-			row->qemu_s = work_time(q.best_s, base_q.best_s);
-			row->qemu_cpu_s =
-				work_time(q.best_cpu_s, base_q.best_cpu_s);
-		}
-		judge(row, name, &pv, &q, have_qemu);
+		/* the binary is deterministic: QEMU retires the same count */
+		uint64_t insns =
+			pv.ok ? parse_instret(pv.out ? pv.out : "") : 0;
+		if (insns)
+			snprintf(r->note, sizeof(r->note), "%llu instructions",
+				 (unsigned long long)insns);
+		if (pv.ok)
+			record_mips(r, BENCH_PVKIT, &pv, &base_pv, insns);
+		if (have_qemu && q.ok)
+			record_mips(r, BENCH_QEMU, &q, &base_q, insns);
+		judge(r, name, &pv, &q, have_qemu);
 		free(pv.out);
 		free(q.out);
 	}

@@ -43,36 +43,26 @@ static int make_image(char *path, size_t size, unsigned mb)
 	return 0;
 }
 
-static void na(struct bench_row *r, const char *why)
-{
-	r->mbps = -1;
-	snprintf(r->status, sizeof(r->status), "n/a: %s", why);
-}
-
 int bench_disk(const struct bench_env *env, struct bench_report *rep)
 {
-	static const char *const names[3] = {"pvkit virtio-blk", "pvkit ide",
-					     "qemu virtio-blk"};
-	int first = rep->n;
-	for (int k = 0; k < 3; k++)
-		if (!bench_add_row(rep, "disk", names[k], BENCH_ROW_RATE))
-			return -1;
-	struct bench_row *rows = &rep->rows[first];
+	struct bench_result *rs[2] = {
+		bench_add(rep, "disk", "virtio-blk", "seq-read-1M", "MB/s",
+			  true),
+		bench_add(rep, "disk", "ide", "seq-read-1M", "MB/s", true),
+	};
+	if (!rs[0] || !rs[1])
+		return -1;
 	char image[PATH_MAX], initrd[PATH_MAX], disk[PATH_MAX];
-	if (!bench_find_file(env, "guest/Image", image, sizeof(image)) ||
-	    !bench_find_file(env, "guest/initramfs.cpio.gz", initrd,
-			     sizeof(initrd))) {
-		for (int k = 0; k < 3; k++)
-			na(&rows[k], "run make guest");
+	if (!bench_find_guest(env, image, initrd)) {
+		for (int k = 0; k < 2; k++)
+			bench_status(rs[k], "n/a: run make guest");
 		return 0;
 	}
 	unsigned image_mb = env->quick ? 48 : 96,
 		 read_mb = env->quick ? 32 : 64;
 	if (make_image(disk, sizeof(disk), image_mb)) {
-		for (int k = 0; k < 3; k++) {
-			na(&rows[k], "cannot write a disk image in /tmp");
-			rows[k].failed = true;
-		}
+		for (int k = 0; k < 2; k++)
+			bench_fail(rs[k], "cannot write a disk image in /tmp");
 		return 0;
 	}
 	char append[2][128], drive[2][PATH_MAX + 64];
@@ -91,7 +81,7 @@ int bench_disk(const struct bench_env *env, struct bench_report *rep)
 				"--disk", drive[k], "--append", append[k],
 				NULL};
 		/* clang-format on */
-		bench_io_run(env, argv, &rows[k]);
+		bench_io_run(env, argv, rs[k], BENCH_PVKIT);
 	}
 	if (env->qemu[0]) {
 		char qdrive[PATH_MAX + 64];
@@ -104,11 +94,8 @@ int bench_disk(const struct bench_env *env, struct bench_report *rep)
 				"-append", append[0], "-drive", qdrive,
 				"-device", "virtio-blk-device,drive=d0", NULL};
 		/* clang-format on */
-		bench_io_run(env, argv, &rows[2]);
-	} else {
-		na(&rows[2], "qemu-system-riscv64 not found");
+		bench_io_run(env, argv, rs[0], BENCH_QEMU);
 	}
 	unlink(disk);
-	bench_io_ratios(&rows[0], &rows[1], env->qemu[0] ? &rows[2] : NULL);
 	return 0;
 }

@@ -1,8 +1,7 @@
 /*
- * The part `pvkit bench disk` and `pvkit bench net` share: booting the
- * guest with one device configuration and reading the throughput its
- * bench script measured with the guest clock, the ratios between the
- * configurations, and their table.
+ * Booting the guest with one device configuration and reading the
+ * throughput its bench script measured with the guest clock, for groups
+ * whose script prints one "PVKIT-BENCH: bytes=N ..." line (net).
  */
 #include "host/bench/bench.h"
 #include "host/bench/spawn.h"
@@ -38,13 +37,16 @@ static double parse_rate(const char *out, char *why, size_t size)
 	return (double)bytes / s / 1e6;
 }
 
-void bench_io_run(const struct bench_env *env, char **argv,
-		  struct bench_row *row)
+void bench_io_run(const struct bench_env *env, char *const *argv,
+		  struct bench_result *r, enum bench_figure fig)
 {
 	struct spawn_req req = {.argv = argv, .timeout_s = BENCH_TIMEOUT_S};
 	for (int i = 0; i < env->runs; i++) {
-		fprintf(stderr, "pvkit bench %s: %s, run %d of %d\n",
-			row->group, row->name, i + 1, env->runs);
+		char step[96];
+		snprintf(step, sizeof(step), "%s: %s%s %s", r->group,
+			 fig == BENCH_QEMU ? "QEMU " : "", r->device,
+			 r->workload);
+		bench_progress(env, step, i, env->runs);
 		struct spawn_result res;
 		char why[64] = "";
 		double mbps = -1;
@@ -55,73 +57,20 @@ void bench_io_run(const struct bench_env *env, char **argv,
 			mbps = parse_rate(res.out, why, sizeof(why));
 		if (mbps < 0) {
 			char what[128];
-			snprintf(what, sizeof(what), "%s %s (%s)", row->group,
-				 row->name, why);
+			snprintf(what, sizeof(what), "%s %s%s (%s)", r->group,
+				 fig == BENCH_QEMU ? "QEMU " : "", r->device,
+				 why);
+			bench_progress_clear(env);
 			bench_show_output(what, res.out ? res.out : "",
 					  res.err ? res.err : "");
-			snprintf(row->status, sizeof(row->status), "%s", why);
-			row->failed = true;
-			row->mbps = -1;
+			bench_fail(r, "%s%s", fig == BENCH_QEMU ? "QEMU: " : "",
+				   why);
 			spawn_result_free(&res);
 			return;
 		}
-		if (mbps > row->mbps)
-			row->mbps = mbps;
-		if (i == 0 || res.cpu_s < row->pv_cpu_s)
-			row->pv_cpu_s = res.cpu_s;
-		if (i == 0 || res.wall_s < row->pv_s)
-			row->pv_s = res.wall_s;
+		bench_record(r, fig, mbps);
+		if (fig == BENCH_PVKIT)
+			bench_record(r, BENCH_HOST_CPU_S, res.cpu_s);
 		spawn_result_free(&res);
 	}
-}
-
-void bench_io_ratios(struct bench_row *virtio, const struct bench_row *base,
-		     struct bench_row *qemu)
-{
-	if (virtio->mbps > 0 && base->mbps > 0)
-		virtio->vs_model = virtio->mbps / base->mbps;
-	if (qemu && virtio->mbps > 0 && qemu->mbps > 0)
-		virtio->vs_qemu = virtio->mbps / qemu->mbps;
-}
-
-static void ratio_cell(char *buf, size_t size, double v)
-{
-	if (v < 0)
-		snprintf(buf, size, "-");
-	else
-		snprintf(buf, size, "%.2fx", v);
-}
-
-void bench_io_print(const struct bench_report *rep)
-{
-	bool any = false;
-	for (int k = 0; k < rep->n && !any; k++)
-		any = rep->rows[k].kind == BENCH_ROW_RATE;
-	if (!any)
-		return;
-	printf("\nthroughput timed with the guest's clock: for comparing the "
-	       "rows, not absolute; best of the runs\n");
-	printf("%-8s %-26s %9s %9s %13s %11s  %s\n", "group", "configuration",
-	       "MB/s", "run s", "virtio/other", "pvkit/QEMU", "status");
-	for (int k = 0; k < rep->n; k++) {
-		const struct bench_row *r = &rep->rows[k];
-		if (r->kind != BENCH_ROW_RATE)
-			continue;
-		char mb[16], s[16], vm[16], vq[16];
-		if (r->mbps < 0)
-			snprintf(mb, sizeof(mb), "n/a");
-		else
-			snprintf(mb, sizeof(mb), "%.1f", r->mbps);
-		if (r->pv_s < 0)
-			snprintf(s, sizeof(s), "n/a");
-		else
-			snprintf(s, sizeof(s), "%.2f", r->pv_s);
-		ratio_cell(vm, sizeof(vm), r->vs_model);
-		ratio_cell(vq, sizeof(vq), r->vs_qemu);
-		printf("%-8s %-26s %9s %9s %13s %11s  %s\n", r->group, r->name,
-		       mb, s, vm, vq, r->status);
-	}
-	printf("MB/s: 10^6 bytes per guest second; run s: the whole boot "
-	       "(host wall clock); virtio/other: virtio over IDE (disk) or "
-	       "ethoc (net) on pvkit\n");
 }

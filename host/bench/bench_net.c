@@ -3,9 +3,9 @@
  * item 6). A forked child of this process serves a 32 MiB (8 with
  * --quick) body of pseudo-random bytes over HTTP on 127.0.0.1 only; the
  * guest's tests/bench-net-fetch.sh takes a DHCP lease and times one wget
- * of http://10.0.2.2:PORT/blob to /dev/null. Rows: pvkit virtio-net, pvkit
- * ethoc (both --net user), QEMU virtio-net (-netdev user); MB/s,
- * virtio/ethoc and pvkit/QEMU.
+ * of http://10.0.2.2:PORT/blob to /dev/null. Results: "tcp-rx" MB/s of
+ * virtio-net and ethoc (both --net user), with QEMU's virtio-net
+ * (-netdev user) as the QEMU figure of the virtio-net result.
  */
 #include "host/bench/bench.h"
 
@@ -91,29 +91,18 @@ static pid_t start_server(size_t bytes, unsigned life_s, int *port)
 	return pid;
 }
 
-static void na(struct bench_row *r, const char *why, bool failed)
-{
-	r->mbps = -1;
-	r->failed = failed;
-	snprintf(r->status, sizeof(r->status), "n/a: %s", why);
-}
-
 int bench_net(const struct bench_env *env, struct bench_report *rep)
 {
-	static const char *const names[3] = {"pvkit virtio-net (slirp)",
-					     "pvkit ethoc (slirp)",
-					     "qemu virtio-net (user)"};
-	int first = rep->n;
-	for (int k = 0; k < 3; k++)
-		if (!bench_add_row(rep, "net", names[k], BENCH_ROW_RATE))
-			return -1;
-	struct bench_row *rows = &rep->rows[first];
+	struct bench_result *rs[2] = {
+		bench_add(rep, "net", "virtio-net", "tcp-rx", "MB/s", true),
+		bench_add(rep, "net", "ethoc", "tcp-rx", "MB/s", true),
+	};
+	if (!rs[0] || !rs[1])
+		return -1;
 	char image[PATH_MAX], initrd[PATH_MAX];
-	if (!bench_find_file(env, "guest/Image", image, sizeof(image)) ||
-	    !bench_find_file(env, "guest/initramfs.cpio.gz", initrd,
-			     sizeof(initrd))) {
-		for (int k = 0; k < 3; k++)
-			na(&rows[k], "run make guest", false);
+	if (!bench_find_guest(env, image, initrd)) {
+		for (int k = 0; k < 2; k++)
+			bench_status(rs[k], "n/a: run make guest");
 		return 0;
 	}
 	size_t bytes = (size_t)(env->quick ? 8 : 32) << 20;
@@ -121,8 +110,8 @@ int bench_net(const struct bench_env *env, struct bench_report *rep)
 	unsigned life = (unsigned)(3 * env->runs * (BENCH_TIMEOUT_S + 10));
 	pid_t server = start_server(bytes, life, &port);
 	if (server < 0) {
-		for (int k = 0; k < 3; k++)
-			na(&rows[k], "cannot start the HTTP server", true);
+		for (int k = 0; k < 2; k++)
+			bench_fail(rs[k], "cannot start the HTTP server");
 		return 0;
 	}
 	char append[160];
@@ -137,7 +126,7 @@ int bench_net(const struct bench_env *env, struct bench_report *rep)
 				"--net", k ? "user,model=ethoc" : "user,model=virtio",
 				"--append", append, NULL};
 		/* clang-format on */
-		bench_io_run(env, argv, &rows[k]);
+		bench_io_run(env, argv, rs[k], BENCH_PVKIT);
 	}
 	if (env->qemu[0]) {
 		/* clang-format off */
@@ -147,12 +136,9 @@ int bench_net(const struct bench_env *env, struct bench_report *rep)
 				"-append", append, "-netdev", "user,id=n0",
 				"-device", "virtio-net-device,netdev=n0", NULL};
 		/* clang-format on */
-		bench_io_run(env, argv, &rows[2]);
-	} else {
-		na(&rows[2], "qemu-system-riscv64 not found", false);
+		bench_io_run(env, argv, rs[0], BENCH_QEMU);
 	}
 	kill(server, SIGKILL);
 	waitpid(server, NULL, 0);
-	bench_io_ratios(&rows[0], &rows[1], env->qemu[0] ? &rows[2] : NULL);
 	return 0;
 }

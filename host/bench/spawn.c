@@ -69,9 +69,10 @@ static void capture_printf(struct capture *c, const char *fmt, ...)
 }
 
 /* Only exec-safe calls between fork and exec. */
-static void child(char *const *argv, int out_fd, int err_fd)
+static void child(char *const *argv, int in_fd, int out_fd, int err_fd)
 {
-	int in_fd = open("/dev/null", O_RDONLY);
+	if (in_fd < 0)
+		in_fd = open("/dev/null", O_RDONLY);
 	if (in_fd < 0 || dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 ||
 	    dup2(err_fd, 2) < 0)
 		_exit(127);
@@ -82,13 +83,41 @@ static void child(char *const *argv, int out_fd, int err_fd)
 	_exit(127);
 }
 
-/* Reads what is available from *fd into c; closes it and sets -1 at EOF. */
-static void drain(int *fd, struct capture *c)
+/* The partial last line of stdout, for spawn_req.on_line. Longer lines
+ * are cut: the lines that matter (marks, results) are short. */
+struct line_buf {
+	char buf[4096];
+	size_t len;
+};
+
+static void feed_lines(const struct spawn_req *req, struct line_buf *lb,
+		       const char *data, size_t n, int stdin_fd)
+{
+	for (size_t k = 0; k < n; k++) {
+		if (data[k] == '\n') {
+			size_t len = lb->len;
+			if (len && lb->buf[len - 1] == '\r')
+				len--;
+			lb->buf[len] = 0;
+			req->on_line(req->opaque, lb->buf, len, stdin_fd);
+			lb->len = 0;
+		} else if (lb->len + 1 < sizeof(lb->buf)) {
+			lb->buf[lb->len++] = data[k];
+		}
+	}
+}
+
+/* Reads what is available from *fd into c; closes it and sets -1 at EOF.
+ * Complete lines go to lines' on_line if lines is not NULL. */
+static void drain(int *fd, struct capture *c, const struct spawn_req *req,
+		  struct line_buf *lines, int stdin_fd)
 {
 	char chunk[16384];
 	ssize_t n = read(*fd, chunk, sizeof(chunk));
 	if (n > 0) {
 		capture_add(c, chunk, (size_t)n);
+		if (lines)
+			feed_lines(req, lines, chunk, (size_t)n, stdin_fd);
 	} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
 		close(*fd);
 		*fd = -1;
@@ -115,7 +144,7 @@ int spawn_run(const struct spawn_req *req, struct spawn_result *res)
 	res->status = -1;
 	res->marker_s = -1;
 
-	int po[2], pe[2], saved_errno;
+	int po[2], pe[2], pi[2] = {-1, -1}, saved_errno;
 	if (pipe(po) < 0)
 		goto fail_start;
 	if (pipe(pe) < 0) {
@@ -124,22 +153,36 @@ int spawn_run(const struct spawn_req *req, struct spawn_result *res)
 		errno = saved_errno;
 		goto fail_start;
 	}
+	if (req->on_line && pipe(pi) < 0) {
+		saved_errno = errno;
+		close(po[0]), close(po[1]), close(pe[0]), close(pe[1]);
+		errno = saved_errno;
+		goto fail_start;
+	}
 	fflush(NULL); /* the child must not inherit unwritten stdio buffers */
 	double t0 = spawn_now();
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(po[0]), close(pe[0]);
-		child(req->argv, po[1], pe[1]);
+		if (pi[1] >= 0)
+			close(pi[1]);
+		child(req->argv, pi[0], po[1], pe[1]);
 	}
 	close(po[1]), close(pe[1]);
+	if (pi[0] >= 0)
+		close(pi[0]);
 	if (pid < 0) {
 		saved_errno = errno;
 		close(po[0]), close(pe[0]);
+		if (pi[1] >= 0)
+			close(pi[1]);
 		errno = saved_errno;
 		goto fail_start;
 	}
 
 	double deadline = t0 + req->timeout_s;
+	struct line_buf *lines =
+		req->on_line ? calloc(1, sizeof(*lines)) : NULL;
 	int fds[2] = {po[0], pe[0]};
 	size_t marker_len = req->marker ? strlen(req->marker) : 0;
 	int wstatus = 0;
@@ -184,7 +227,10 @@ int spawn_run(const struct spawn_req *req, struct spawn_result *res)
 				continue;
 			bool is_out = p[k].fd == fds[0];
 			size_t before = out.len;
-			drain(is_out ? &fds[0] : &fds[1], is_out ? &out : &err);
+			if (is_out)
+				drain(&fds[0], &out, req, lines, pi[1]);
+			else
+				drain(&fds[1], &err, req, NULL, -1);
 			if (is_out && marker_len && res->marker_s < 0 &&
 			    out.len > before) {
 				/* the marker may straddle two reads */
@@ -200,6 +246,9 @@ int spawn_run(const struct spawn_req *req, struct spawn_result *res)
 	for (int k = 0; k < 2; k++)
 		if (fds[k] >= 0)
 			close(fds[k]);
+	if (pi[1] >= 0)
+		close(pi[1]);
+	free(lines);
 	if (!reaped) { /* poll failed: do not leave the child behind */
 		kill(pid, SIGKILL);
 		while (wait4(pid, &wstatus, 0, &ru) < 0 && errno == EINTR)

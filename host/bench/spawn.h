@@ -2,7 +2,8 @@
  * Running one engine (pvkit or QEMU) for `pvkit bench`: fork/exec with
  * stdin on /dev/null, stdout and stderr captured, a hard timeout and
  * monotonic-clock timing, optionally of the first appearance of a marker
- * string on stdout. Owns nothing beyond the buffers it returns.
+ * string on stdout, optionally answering lines of stdout on the child's
+ * stdin. Owns nothing beyond the buffers it returns.
  */
 #ifndef PVKIT_HOST_BENCH_SPAWN_H
 #define PVKIT_HOST_BENCH_SPAWN_H
@@ -14,6 +15,12 @@ struct spawn_req {
 	char *const *argv;  /* argv[0] is looked up in PATH if it has no '/' */
 	double timeout_s;   /* the child is killed (SIGKILL) after this */
 	const char *marker; /* NULL, or a string to time on stdout */
+	/* NULL, or called for each complete line of stdout (without its
+	 * '\n'); the child's stdin is then a pipe whose write end is
+	 * stdin_fd (else it is /dev/null). */
+	void (*on_line)(void *opaque, const char *line, size_t len,
+			int stdin_fd);
+	void *opaque;
 };
 
 struct spawn_result {
