@@ -59,7 +59,7 @@ static void fake_send(struct net_backend *b, const struct iovec *iov,
 			 (iovcnt == 1 && read_all(&iov[k])));
 		len += iov[k].iov_len;
 	}
-	FZ_CHECK(len >= 14 && len <= 65535 + 14 + 4);
+	FZ_CHECK(len >= 14 && len <= 65536 + 14 + 4);
 	if (f->echo && f->depth == 0) {
 		size_t at = 0;
 		for (int k = 0; k < iovcnt; k++) {
