@@ -62,7 +62,7 @@ json_t *device_stats_json(struct machine *m, const struct virtio_devices *v)
 		json_array_append_new(
 			nets,
 			json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-				  "s:I}",
+				  "s:I,s:I}",
 				  "tx-frames", (json_int_t)s->tx_frames,
 				  "tx-bytes", (json_int_t)s->tx_bytes,
 				  "rx-frames", (json_int_t)s->rx_frames,
@@ -72,7 +72,8 @@ json_t *device_stats_json(struct machine *m, const struct virtio_devices *v)
 				  (json_int_t)s->tx_bad_offload, "tx-csum",
 				  (json_int_t)s->tx_csum, "tx-gso",
 				  (json_int_t)s->tx_gso, "rx-csum-valid",
-				  (json_int_t)s->rx_csum_valid, "rx-dropped",
+				  (json_int_t)s->rx_csum_valid, "rx-coalesced",
+				  (json_int_t)s->rx_coalesced, "rx-dropped",
 				  (json_int_t)s->rx_dropped, "rx-no-buffer",
 				  (json_int_t)s->rx_no_buffer));
 	}

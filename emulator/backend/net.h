@@ -22,6 +22,9 @@ struct net_backend;
 struct net_frontend {
 	void *opaque;
 	bool (*receive)(void *opaque, const uint8_t *frame, size_t len);
+	/* A back end with rx_flushes calls this after each burst of
+	   frames; the front end may hold frames until then. May be NULL. */
+	void (*flush)(void *opaque);
 };
 
 struct net_ops {
@@ -46,6 +49,8 @@ struct net_backend {
 	   checksums (slirp): a front end may tell the guest so without
 	   checking. */
 	bool rx_csum_trusted;
+	/* The back end calls front.flush after every burst it delivers. */
+	bool rx_flushes;
 };
 
 #endif

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "emulator/backend/net.h"
+#include "emulator/virtio/net_merge.h"
 #include "emulator/virtio/net_offload.h"
 #include "emulator/virtio/virtio.h"
 #include "protocol/virtio_net.h"
@@ -49,8 +50,10 @@ struct virtio_net {
 	struct virtq_chain rx_more; /* its further buffers, one at a time */
 	uint16_t rx_head[VIRTQ_MAX_NUM];
 	uint32_t rx_len[VIRTQ_MAX_NUM];
-	uint8_t *tx_buf;  /* a frame gathered to finish its offloads */
-	uint8_t *seg_buf; /* one segment of it */
+	uint8_t *tx_buf;	/* a frame gathered to finish its offloads */
+	uint8_t *seg_buf;	/* one segment of it */
+	struct net_merge merge; /* received segments held to join */
+	uint8_t *merge_buf;
 };
 
 static uint64_t net_features(struct virtio_dev *d)
@@ -61,7 +64,8 @@ static uint64_t net_features(struct virtio_dev *d)
 	       VIRTIO_BIT(VIRTIO_NET_F_CSUM) |
 	       VIRTIO_BIT(VIRTIO_NET_F_GUEST_CSUM) |
 	       VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4) |
-	       VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO6);
+	       VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO6) |
+	       VIRTIO_BIT(VIRTIO_NET_F_GUEST_TSO4);
 }
 
 static void net_config_read(struct virtio_dev *d, uint32_t off, void *buf,
@@ -189,23 +193,14 @@ static bool rx_can_take(const struct virtio_net *n)
 	       d->vq[VIRTIO_NET_RXQ].ready;
 }
 
-/* The back end's delivery: false = no RX buffer now (the back end keeps
-   the frame until rx_ready), true = taken or dropped. */
-static bool net_receive(void *opaque, const uint8_t *frame, size_t len)
+/* Writes one frame behind header h into RX buffers: false = no RX
+   buffer now, true = taken or dropped. */
+static bool rx_put(struct virtio_net *n, const uint8_t *frame, size_t len,
+		   struct virtio_net_hdr *h)
 {
-	struct virtio_net *n = opaque;
 	struct virtio_dev *d = &n->dev;
-	if (!rx_can_take(n) || len < ETH_HLEN || len > NET_MAX_FRAME) {
-		n->st.rx_dropped++; /* as on a wire with no one listening */
-		return true;
-	}
 	bool mrg = virtio_has_feature(d, VIRTIO_NET_F_MRG_RXBUF);
-	struct virtio_net_hdr h = {.num_buffers = 1};
-	if (virtio_has_feature(d, VIRTIO_NET_F_GUEST_CSUM) &&
-	    (n->nb->rx_csum_trusted || net_rx_csum_valid(frame, len))) {
-		h.flags = VIRTIO_NET_HDR_F_DATA_VALID;
-		n->st.rx_csum_valid++;
-	}
+	h->num_buffers = 1;
 	size_t total = NET_HDR_LEN + len, done = 0;
 	unsigned nbuf = 0;
 	while (done < total) {
@@ -232,7 +227,7 @@ static bool net_receive(void *opaque, const uint8_t *frame, size_t len)
 		size_t take = total - done;
 		if (take > c->in_len)
 			take = c->in_len;
-		rx_fill(c, &h, frame, done, take);
+		rx_fill(c, h, frame, done, take);
 		n->rx_head[nbuf] = c->head;
 		n->rx_len[nbuf] = (uint32_t)take;
 		nbuf++;
@@ -253,6 +248,78 @@ static bool net_receive(void *opaque, const uint8_t *frame, size_t len)
 	return true;
 }
 
+/* Coalescing (GUEST_TSO4) needs big frames to span buffers (MRG_RXBUF)
+   and a back end that says when a burst ends (rx_flushes). */
+static bool rx_merging(const struct virtio_net *n)
+{
+	const struct virtio_dev *d = &n->dev;
+	return n->nb->rx_flushes &&
+	       virtio_has_feature(d, VIRTIO_NET_F_GUEST_TSO4) &&
+	       virtio_has_feature(d, VIRTIO_NET_F_MRG_RXBUF);
+}
+
+/* Delivers the held train, if any: false = no RX buffer now (it stays
+   held, and newer frames wait behind it). */
+static bool rx_flush_held(struct virtio_net *n)
+{
+	if (!n->merge.len)
+		return true;
+	if (!rx_can_take(n)) {
+		net_merge_reset(&n->merge);
+		return true;
+	}
+	struct virtio_net_hdr h;
+	unsigned segs = n->merge.segs;
+	size_t len = net_merge_finish(&n->merge, &h);
+	if (h.gso_type == VIRTIO_NET_HDR_GSO_NONE)
+		h.flags = VIRTIO_NET_HDR_F_DATA_VALID; /* it was checked */
+	if (!rx_put(n, n->merge.buf, len, &h))
+		return false;
+	if (segs > 1)
+		n->st.rx_coalesced += segs;
+	n->st.rx_csum_valid++;
+	net_merge_reset(&n->merge);
+	return true;
+}
+
+/* The back end's delivery: false = no RX buffer now (the back end keeps
+   the frame until rx_ready), true = taken or dropped. */
+static bool net_receive(void *opaque, const uint8_t *frame, size_t len)
+{
+	struct virtio_net *n = opaque;
+	struct virtio_dev *d = &n->dev;
+	if (!rx_can_take(n) || len < ETH_HLEN || len > NET_MAX_FRAME) {
+		n->st.rx_dropped++; /* as on a wire with no one listening */
+		return true;
+	}
+	bool valid = virtio_has_feature(d, VIRTIO_NET_F_GUEST_CSUM) &&
+		     (n->nb->rx_csum_trusted || net_rx_csum_valid(frame, len));
+	/* only frames known good join a train: the guest will not check
+	   the joined one */
+	if (valid && rx_merging(n)) {
+		if (net_merge_add(&n->merge, frame, len))
+			return true;
+		if (!rx_flush_held(n))
+			return false;
+		if (net_merge_add(&n->merge, frame, len))
+			return true;
+	} else if (!rx_flush_held(n)) {
+		return false; /* nothing overtakes the held train */
+	}
+	struct virtio_net_hdr h = {0};
+	if (valid) {
+		h.flags = VIRTIO_NET_HDR_F_DATA_VALID;
+		n->st.rx_csum_valid++;
+	}
+	return rx_put(n, frame, len, &h);
+}
+
+/* The back end ended a burst: the held train goes now. */
+static void net_flush(void *opaque)
+{
+	rx_flush_held(opaque);
+}
+
 /* --- device ------------------------------------------------------------------- */
 
 static void net_notify(struct virtio_dev *d, unsigned q)
@@ -260,8 +327,15 @@ static void net_notify(struct virtio_dev *d, unsigned q)
 	struct virtio_net *n = d->priv;
 	if (q == VIRTIO_NET_TXQ)
 		tx_flush(n);
-	else if (q == VIRTIO_NET_RXQ && n->nb->ops->rx_ready)
+	else if (q == VIRTIO_NET_RXQ && rx_flush_held(n) &&
+		 n->nb->ops->rx_ready)
 		n->nb->ops->rx_ready(n->nb); /* frames it kept come now */
+}
+
+static void net_reset(struct virtio_dev *d)
+{
+	struct virtio_net *n = d->priv;
+	net_merge_reset(&n->merge);
 }
 
 static const struct virtio_dev_ops net_ops = {
@@ -273,6 +347,7 @@ static const struct virtio_dev_ops net_ops = {
 	.features = net_features,
 	.config_read = net_config_read,
 	.queue_notify = net_notify,
+	.reset = net_reset,
 };
 
 void virtio_net_set_link(struct virtio_net *n, bool up)
@@ -292,18 +367,21 @@ struct virtio_net *virtio_net_create(struct net_backend *nb)
 		return NULL;
 	n->tx_buf = malloc(NET_MAX_FRAME);
 	n->seg_buf = malloc(NET_MAX_FRAME);
-	if (!n->tx_buf || !n->seg_buf) {
+	n->merge_buf = malloc(NET_MAX_FRAME);
+	if (!n->tx_buf || !n->seg_buf || !n->merge_buf) {
 		free(n->tx_buf);
 		free(n->seg_buf);
+		free(n->merge_buf);
 		free(n);
 		return NULL;
 	}
+	net_merge_init(&n->merge, n->merge_buf, NET_MAX_FRAME);
 	n->nb = nb;
 	memcpy(n->cfg.mac, nb->mac, sizeof(n->cfg.mac));
 	n->cfg.status = VIRTIO_NET_S_LINK_UP;
 	n->cfg.max_virtqueue_pairs = 1;
 	virtio_dev_init(&n->dev, &net_ops, n);
-	nb->front = (struct net_frontend){n, net_receive};
+	nb->front = (struct net_frontend){n, net_receive, net_flush};
 	return n;
 }
 
@@ -312,9 +390,10 @@ void virtio_net_free(struct virtio_net *n)
 	if (!n)
 		return;
 	if (n->nb->front.opaque == n)
-		n->nb->front = (struct net_frontend){NULL, NULL};
+		n->nb->front = (struct net_frontend){NULL, NULL, NULL};
 	free(n->tx_buf);
 	free(n->seg_buf);
+	free(n->merge_buf);
 	free(n);
 }
 

@@ -14,8 +14,10 @@
  * per-byte work off the guest: CSUM and HOST_TSO4/6 (the guest leaves
  * checksums partial and sends TCP segments of up to 64 KiB; the device
  * finishes and cuts them, so back ends still get whole, correct frames)
- * and GUEST_CSUM (received frames the device knows to be right are
- * marked DATA_VALID). Two queues, rx and tx; no control queue. All work
+ * GUEST_CSUM (received frames the device knows to be right are marked
+ * DATA_VALID) and GUEST_TSO4 (a burst of in-order TCP segments from a
+ * back end that says where bursts end, slirp, reaches the guest as one
+ * GSO frame; net_merge.c). Two queues, rx and tx; no control queue. All work
  * is synchronous: TX in the notify, RX when the back end delivers.
  */
 #ifndef PVKIT_VIRTIO_NET_H
@@ -37,6 +39,7 @@ struct virtio_net_stats {
 	uint64_t tx_csum;	/* frames whose checksum pvkit completed */
 	uint64_t tx_gso;	/* GSO frames cut into segments */
 	uint64_t rx_csum_valid; /* frames marked DATA_VALID */
+	uint64_t rx_coalesced;	/* segments joined into GSO frames */
 	uint64_t rx_dropped;	/* driver not up, frame larger than a buffer */
 	uint64_t rx_no_buffer;	/* frames refused for want of RX buffers */
 	uint64_t rx_merged;	/* frames that spanned more than one buffer */

@@ -252,6 +252,12 @@ static int64_t run_timers(struct user *u, int64_t now)
 	return next;
 }
 
+static void front_flush(struct user *u)
+{
+	if (u->c.nb.front.flush)
+		u->c.nb.front.flush(u->c.nb.front.opaque);
+}
+
 static int64_t user_pass(struct user *u, int64_t now)
 {
 	if (u->filled) {
@@ -264,6 +270,7 @@ static int64_t user_pass(struct user *u, int64_t now)
 	}
 	int64_t next = run_timers(u, now);
 	net_drain(&u->c);
+	front_flush(u);
 	uint32_t timeout = UINT32_MAX;
 	u->npfd = 0;
 	slirp_pollfds_fill(u->slirp, &timeout, add_poll, u);
@@ -292,15 +299,17 @@ static void user_send(struct net_backend *b, const struct iovec *iov,
 	u->c.st.tx_bytes += len;
 	if (iovcnt == 1) {
 		slirp_input(u->slirp, iov[0].iov_base, (int)len);
-		return;
+	} else {
+		len = net_iov_gather(iov, iovcnt, u->tbuf, NET_MAX_FRAME);
+		slirp_input(u->slirp, u->tbuf, (int)len);
 	}
-	len = net_iov_gather(iov, iovcnt, u->tbuf, NET_MAX_FRAME);
-	slirp_input(u->slirp, u->tbuf, (int)len);
+	front_flush(u); /* what slirp answered with */
 }
 
 static void user_rx_ready(struct net_backend *b)
 {
 	net_drain(&user_of(b)->c);
+	front_flush(user_of(b));
 }
 
 static int user_poll_fds(struct net_backend *b, int *fds, int max)
@@ -582,8 +591,10 @@ struct net_backend *net_user_open(struct net_opts *o, struct event_loop *loop,
 			user_close(&u->c.nb);
 		return NULL;
 	}
-	/* slirp builds every frame it sends, checksums included */
+	/* slirp builds every frame it sends, checksums included, and sends
+	   only inside a pass or slirp_input, after which we flush */
 	u->c.nb.rx_csum_trusted = true;
+	u->c.nb.rx_flushes = true;
 	if (configure(u, o, err, errlen)) {
 		user_close(&u->c.nb);
 		return NULL;

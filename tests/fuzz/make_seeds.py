@@ -118,6 +118,18 @@ def net_offload():
           tcp4(10))
 
 
+def net_merge():
+    # [len lo hi][frame] repeated: a train of three, then a pure ACK
+    def seg(seq, n):
+        f = bytearray(tcp4(n))
+        f[38:42] = struct.pack('>I', seq)
+        f[47] = 0x10
+        return bytes(f)
+    frames = [seg(1, 1000), seg(1001, 1000), seg(2001, 500), seg(2501, 0)]
+    write('net_merge', 'train', b''.join(struct.pack('<H', len(f)) + f
+                                         for f in frames))
+
+
 def qcow2():
     with tempfile.TemporaryDirectory() as t:
         for name, cs, cmds in [
@@ -139,4 +151,5 @@ virtqueue()
 blk()
 net()
 net_offload()
+net_merge()
 qcow2()

@@ -4,12 +4,16 @@
  * completed to what a plain reference computes, a 64 KiB-style IPv4 and
  * IPv6 TCP segment cut into MSS frames whose headers, checksums and
  * payload add up to the original, received-frame verification, and every
- * malformed offload request refused with nothing emitted.
+ * malformed offload request refused with nothing emitted; received
+ * segments joined into one GSO frame (net_merge.c) only when they
+ * continue each other, and the joined frame cut again (TSO) gives back
+ * the segments.
  */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "emulator/virtio/net_merge.h"
 #include "emulator/virtio/net_offload.h"
 
 #define MAXF 70000
@@ -348,6 +352,121 @@ START_TEST(rx_verification_rejects_what_it_cannot_check)
 }
 END_TEST
 
+/* Segment k of a train: payload bytes from offset off of a pattern. */
+static size_t train_segment(uint8_t *f, size_t off, size_t n)
+{
+	size_t len = make_tcp4(f, n);
+	uint32_t seq = 0x11223344u + (uint32_t)off;
+	f[38] = (uint8_t)(seq >> 24), f[39] = (uint8_t)(seq >> 16);
+	f[40] = (uint8_t)(seq >> 8), f[41] = (uint8_t)seq;
+	f[47] = 0x10; /* ACK */
+	for (size_t k = 0; k < n; k++)
+		f[54 + k] = (uint8_t)((off + k) * 7 + 3);
+	return len;
+}
+
+START_TEST(merge_joins_a_train)
+{
+	static uint8_t f[MAXF], held[MAXF], seg[MAXF];
+	struct net_merge m;
+	net_merge_init(&m, held, sizeof(held));
+	size_t sizes[] = {1460, 1460, 1460, 700};
+	size_t off = 0;
+	for (int k = 0; k < 4; k++) {
+		size_t len = train_segment(f, off, sizes[k]);
+		ck_assert(net_merge_add(&m, f, len + (k == 3 ? 6 : 0)));
+		off += sizes[k];
+	}
+	/* after a short segment the train is closed */
+	size_t len = train_segment(f, off, 1460);
+	ck_assert(!net_merge_add(&m, f, len));
+	struct virtio_net_hdr h;
+	size_t n = net_merge_finish(&m, &h);
+	ck_assert_uint_eq(n, 54 + off);
+	ck_assert_uint_eq(h.gso_type, VIRTIO_NET_HDR_GSO_TCPV4);
+	ck_assert_uint_eq(h.gso_size, 1460);
+	ck_assert_uint_eq(h.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	ck_assert_uint_eq(h.csum_start, 34);
+	ck_assert_uint_eq(h.csum_offset, 16);
+	ck_assert_uint_eq(rd16(held + 16), 40 + off);
+	ck_assert_uint_eq(ref_csum(held + 14, 20, 0), 0);
+	/* the joined frame, cut as a sender's TSO would, gives back
+	   segments whose payload is the train's */
+	struct sink s = {0};
+	ck_assert_int_eq(
+		net_offload_tx(held, n, &h, all_caps, seg, sink_emit, &s), 4);
+	size_t at = 0;
+	for (int k = 0; k < 4; k++) {
+		train_segment(f, at, sizes[k]);
+		ck_assert_uint_eq(s.len[k], 54 + sizes[k]);
+		ck_assert_mem_eq(s.f[k] + 54, f + 54, sizes[k]);
+		ck_assert(net_rx_csum_valid(s.f[k], s.len[k]));
+		at += sizes[k];
+	}
+	sink_free(&s);
+	/* one segment alone comes back as it was, no GSO */
+	net_merge_reset(&m);
+	len = train_segment(f, 0, 100);
+	ck_assert(net_merge_add(&m, f, len));
+	ck_assert_uint_eq(net_merge_finish(&m, &h), len);
+	ck_assert_uint_eq(h.gso_type, VIRTIO_NET_HDR_GSO_NONE);
+	ck_assert_mem_eq(held, f, len);
+}
+END_TEST
+
+START_TEST(merge_refuses_what_does_not_continue)
+{
+	static uint8_t f[MAXF], g[MAXF], held[MAXF];
+	struct net_merge m;
+	net_merge_init(&m, held, sizeof(held));
+	size_t len = train_segment(f, 0, 1000);
+	ck_assert(net_merge_add(&m, f, len));
+	struct {
+		size_t at;
+		uint8_t val;
+	} change[] = {
+		{38, 0x99},	   /* sequence number: a gap */
+		{29, 0x77},	   /* source address */
+		{35, 0x01},	   /* destination port */
+		{45, 0x01},	   /* ACK number */
+		{47, 0x11},	   /* FIN */
+		{47, 0x12},	   /* SYN */
+		{47, 0x18 ^ 0x10}, /* no ACK */
+		{48, 0x55},	   /* window */
+		{14, 0x46},	   /* IP options */
+		{20, 0x20},	   /* a fragment */
+		{23, 17},	   /* UDP */
+		{12, 0x86},	   /* not IPv4 */
+	};
+	for (size_t k = 0; k < sizeof(change) / sizeof(change[0]); k++) {
+		size_t glen = train_segment(g, 1000, 1000);
+		g[change[k].at] = change[k].val;
+		ck_assert_msg(!net_merge_add(&m, g, glen), "change %zu joined",
+			      k);
+	}
+	len = train_segment(g, 1000, 1200); /* longer than the first */
+	ck_assert(!net_merge_add(&m, g, len));
+	len = train_segment(g, 1000, 0); /* a pure ACK */
+	ck_assert(!net_merge_add(&m, g, len));
+	ck_assert(!net_merge_add(&m, g, 20)); /* a runt */
+	len = train_segment(g, 1000, 1000);
+	ck_assert(net_merge_add(&m, g, len)); /* the right one still joins */
+	ck_assert_uint_eq(m.segs, 2);
+	/* never past 64 KiB of IP datagram */
+	net_merge_reset(&m);
+	size_t off = 0;
+	int joined = 0;
+	for (int k = 0; k < 60; k++, off += 1460) {
+		len = train_segment(g, off, 1460);
+		if (!net_merge_add(&m, g, len))
+			break;
+		joined++;
+	}
+	ck_assert_int_eq(joined, (65535 - 40) / 1460);
+	ck_assert_uint_le(m.len - 14, 65535);
+}
+END_TEST
+
 Suite *net_offload_suite(void)
 {
 	Suite *s = suite_create("net_offload");
@@ -358,6 +477,8 @@ Suite *net_offload_suite(void)
 	tcase_add_test(tc, tso6_cuts_into_mss_segments);
 	tcase_add_test(tc, malformed_requests_are_refused);
 	tcase_add_test(tc, rx_verification_rejects_what_it_cannot_check);
+	tcase_add_test(tc, merge_joins_a_train);
+	tcase_add_test(tc, merge_refuses_what_does_not_continue);
 	suite_add_tcase(s, tc);
 	return s;
 }

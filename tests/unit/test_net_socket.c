@@ -47,7 +47,7 @@ static void attach(struct net_backend *b, struct cap *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->link = -1;
-	b->front = (struct net_frontend){c, cap_receive};
+	b->front = (struct net_frontend){c, cap_receive, NULL};
 	net_backend_set_link_notify(b, cap_link, c);
 }
 

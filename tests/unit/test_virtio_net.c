@@ -131,13 +131,14 @@ START_TEST(config_and_features)
 	ck_assert(f & VIRTIO_BIT(VIRTIO_NET_F_MAC));
 	ck_assert(f & VIRTIO_BIT(VIRTIO_NET_F_STATUS));
 	ck_assert(f & VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF));
-	/* checksum and TSO offloads, no control queue, no multiqueue, no
-	   large receive (GUEST_TSO) */
+	/* checksum and TSO offloads both ways (IPv4 only on receive), no
+	   control queue, no multiqueue */
 	ck_assert(f & VIRTIO_BIT(VIRTIO_NET_F_CSUM));
 	ck_assert(f & VIRTIO_BIT(VIRTIO_NET_F_GUEST_CSUM));
 	ck_assert(f & VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4));
 	ck_assert(f & VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO6));
-	ck_assert(!(f & VIRTIO_BIT(VIRTIO_NET_F_GUEST_TSO4)));
+	ck_assert(f & VIRTIO_BIT(VIRTIO_NET_F_GUEST_TSO4));
+	ck_assert(!(f & VIRTIO_BIT(VIRTIO_NET_F_GUEST_TSO6)));
 	ck_assert(!(f & VIRTIO_BIT(VIRTIO_NET_F_CTRL_VQ)));
 	ck_assert(!(f & VIRTIO_BIT(VIRTIO_NET_F_MQ)));
 	ck_assert_uint_eq(r->dev->ops->device_id, VIRTIO_ID_NET);
@@ -574,6 +575,70 @@ START_TEST(rx_marks_data_valid_when_known_good)
 }
 END_TEST
 
+START_TEST(rx_joins_a_burst_into_one_gso_frame)
+{
+	struct rig *r = rig_new(all);
+	r->fb.nb.rx_csum_trusted = true;
+	r->fb.nb.rx_flushes = true;
+	rx_buffers(r, 0, 8, 2048);
+	static uint8_t seg[1054];
+	size_t len = make_tcp4(seg, 1000);
+	seg[47] = 0x10; /* ACK only */
+	for (unsigned k = 0; k < 3; k++) {
+		uint32_t seq = 1000 * k;
+		seg[38] = (uint8_t)(seq >> 24), seg[39] = (uint8_t)(seq >> 16);
+		seg[40] = (uint8_t)(seq >> 8), seg[41] = (uint8_t)seq;
+		memset(seg + 54, 'a' + (int)k, 1000);
+		ck_assert(r->fb.nb.front.receive(r->fb.nb.front.opaque, seg,
+						 len));
+	}
+	uint32_t id, used;
+	ck_assert(!drv_get_used(&r->rx, &id, &used)); /* held */
+	/* an ARP frame cannot join: the train goes first, then it */
+	uint8_t arp[60];
+	make_frame(arp, sizeof(arp), 11);
+	arp[12] = 0x08, arp[13] = 0x06;
+	ck_assert(r->fb.nb.front.receive(r->fb.nb.front.opaque, arp,
+					 sizeof(arp)));
+	/* 12 + 54 + 3000 bytes over two 2048-byte buffers, then the ARP */
+	ck_assert(drv_get_used(&r->rx, &id, &used));
+	ck_assert_uint_eq(id, 0);
+	ck_assert_uint_eq(used, 2048);
+	ck_assert(drv_get_used(&r->rx, &id, &used));
+	ck_assert_uint_eq(used, HDR + 54 + 3000 - 2048);
+	struct virtio_net_hdr h = rx_hdr(r, 0);
+	ck_assert_uint_eq(h.num_buffers, 2);
+	ck_assert_uint_eq(h.gso_type, VIRTIO_NET_HDR_GSO_TCPV4);
+	ck_assert_uint_eq(h.gso_size, 1000);
+	ck_assert_uint_eq(h.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	const uint8_t *g = rig_ptr(&r->bus, RX_PA + HDR);
+	ck_assert_uint_eq(g[16] << 8 | g[17], 40 + 3000);
+	ck_assert_uint_eq(g[54], 'a');
+	ck_assert_uint_eq(g[54 + 999], 'a');
+	ck_assert_uint_eq(g[54 + 1000], 'b');
+	ck_assert(drv_get_used(&r->rx, &id, &used));
+	ck_assert_uint_eq(id, 2);
+	ck_assert_uint_eq(used, HDR + sizeof(arp));
+	ck_assert_uint_eq(virtio_net_stats(r->net)->rx_coalesced, 3);
+	/* one segment, then the end of the burst: it goes as it came */
+	ck_assert(r->fb.nb.front.receive(r->fb.nb.front.opaque, seg, len));
+	ck_assert(!drv_get_used(&r->rx, &id, &used));
+	r->fb.nb.front.flush(r->fb.nb.front.opaque);
+	ck_assert(drv_get_used(&r->rx, &id, &used));
+	ck_assert_uint_eq(used, HDR + len);
+	ck_assert_uint_eq(rx_hdr(r, 3).gso_type, VIRTIO_NET_HDR_GSO_NONE);
+	ck_assert_uint_eq(rx_hdr(r, 3).flags, VIRTIO_NET_HDR_F_DATA_VALID);
+	rig_del(r);
+	/* without rx_flushes nothing is held */
+	r = rig_new(all);
+	r->fb.nb.rx_csum_trusted = true;
+	rx_buffers(r, 0, 2, 2048);
+	ck_assert(r->fb.nb.front.receive(r->fb.nb.front.opaque, seg, len));
+	ck_assert(drv_get_used(&r->rx, &id, &used));
+	rig_del(r);
+}
+END_TEST
+
 Suite *virtio_net_suite(void)
 {
 	Suite *s = suite_create("virtio_net");
@@ -590,6 +655,7 @@ Suite *virtio_net_suite(void)
 	tcase_add_test(tc, reset_keeps_the_link_and_mac);
 	tcase_add_test(tc, tx_tso_is_cut_for_the_back_end);
 	tcase_add_test(tc, rx_marks_data_valid_when_known_good);
+	tcase_add_test(tc, rx_joins_a_burst_into_one_gso_frame);
 	suite_add_tcase(s, tc);
 	return s;
 }
