@@ -9,7 +9,7 @@
 #     build/guest-tests/runtime.a                 the runtime (crt0, traps, console, paging)
 #     build/guest-tests/<suite>/<name>.elf        one per test, for every suite in
 #                                                 guest-drivers/tests/{isa,htif,icount,virtio}
-#     build/guest-tests/drivers.a                 the driver library (virtio/, ide/),
+#     build/guest-tests/drivers.a                 the driver library (virtio/, ide/, ethoc/),
 #                                                 linked into every test
 # A test <name> is built from <name>.c and/or <name>.S in its suite folder.
 #
@@ -34,7 +34,8 @@ GUEST_RT_SRCS := $(wildcard $(GUEST_MK_DIR)/runtime/*.c $(GUEST_MK_DIR)/runtime/
 GUEST_RT_OBJS := $(patsubst $(GUEST_MK_DIR)/runtime/%,$(GUEST_BUILD)/runtime/%.o,$(GUEST_RT_SRCS))
 GUEST_RT_LIB := $(GUEST_BUILD)/runtime.a
 
-GUEST_DRV_SRCS := $(wildcard $(GUEST_MK_DIR)/virtio/*.c $(GUEST_MK_DIR)/ide/*.c)
+GUEST_DRV_SRCS := $(wildcard $(GUEST_MK_DIR)/virtio/*.c $(GUEST_MK_DIR)/ide/*.c \
+	$(GUEST_MK_DIR)/ethoc/*.c)
 GUEST_DRV_OBJS := $(patsubst $(GUEST_MK_DIR)/%,$(GUEST_BUILD)/drivers/%.o,$(GUEST_DRV_SRCS))
 GUEST_DRV_LIB := $(GUEST_BUILD)/drivers.a
 

@@ -17,6 +17,7 @@
 #include "emulator/platform/memmap.h"
 #include "emulator/virtio/fs.h"
 #include "emulator/virtio/mmio.h"
+#include "emulator/virtio/net.h"
 #include "emulator/virtio/virtio.h"
 #include "host/fs/virtiofs_server.h"
 #include "virtio_devices.h"
@@ -108,6 +109,28 @@ json_t *device_stats_json(struct machine *m, const struct virtio_devices *v)
 				shares, share_json(v->fs[k], v->share_be[k]));
 		json_object_set_new(out, "virtio-fs", shares);
 	}
+	json_t *nets = json_array();
+	for (int k = 0; v && k < v->nnets; k++) {
+		const struct virtio_net_stats *s = virtio_net_stats(v->net[k]);
+		json_array_append_new(
+			nets,
+			json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+				  "s:I,s:I}",
+				  "tx-frames", (json_int_t)s->tx_frames,
+				  "tx-bytes", (json_int_t)s->tx_bytes,
+				  "rx-frames", (json_int_t)s->rx_frames,
+				  "rx-bytes", (json_int_t)s->rx_bytes,
+				  "tx-dropped", (json_int_t)s->tx_dropped,
+				  "tx-bad-offload",
+				  (json_int_t)s->tx_bad_offload, "tx-csum",
+				  (json_int_t)s->tx_csum, "tx-gso",
+				  (json_int_t)s->tx_gso, "rx-csum-valid",
+				  (json_int_t)s->rx_csum_valid, "rx-coalesced",
+				  (json_int_t)s->rx_coalesced, "rx-dropped",
+				  (json_int_t)s->rx_dropped, "rx-no-buffer",
+				  (json_int_t)s->rx_no_buffer));
+	}
+	json_object_set_new(out, "virtio-net", nets);
 	if (m->ethoc) {
 		struct ethoc_stats s;
 		ethoc_get_stats(m->ethoc, &s);

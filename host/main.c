@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "fs/hostfs.h"
 #include "img.h"
+#include "net/net.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -44,6 +45,8 @@ int main(int argc, char **argv)
 		return hostfs_mount_main(argc - 2, argv + 2);
 	if (!strcmp(cmd, "bench"))
 		return cmd_bench(argc - 2, argv + 2);
+	if (!strcmp(cmd, "net-relay")) /* internal: guestfwd to tcp: */
+		return net_relay_main(argc - 2, argv + 2);
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") ||
 	    !strcmp(cmd, "help")) {
 		fputs(usage, stdout);

@@ -20,13 +20,33 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* virtio-net devices plus the one ethoc */
+#define RUN_MAX_NICS (VIRTIO_NET_MAX + 1)
+
 struct run_options {
 	struct machine_config mc;
 	bool time_sync, time_sync_set;
 	const char *control_path;
 	struct virtio_options vio;
-	const char *net_spec, *pcap_path;
+	/* every --net, in order: NIC k; the global --pcap goes with a lone
+	   --net (with several, each takes pcap=FILE) */
+	const char *net_spec[RUN_MAX_NICS];
+	int nnets;
+	const char *pcap_path;
 };
+
+/* The VM's NICs' back ends, closed together after their front ends. */
+struct run_nets {
+	struct net_backend *be[RUN_MAX_NICS];
+	int n;
+};
+
+static void close_nets(struct run_nets *nets)
+{
+	for (int k = 0; k < nets->n; k++)
+		net_backend_close(nets->be[k]);
+	nets->n = 0;
+}
 
 /* options that take no value */
 static const char *const flags[] = {"--icount", "--rng"};
@@ -231,9 +251,10 @@ static int parse(int argc, char **argv, struct run_options *o)
 			if (parse_share(val, &o->vio))
 				return -1;
 		} else if (!strcmp(name, "--net")) {
-			if (o->net_spec)
-				return cli_error("run: one --net for now");
-			o->net_spec = val;
+			if (o->nnets == RUN_MAX_NICS)
+				return cli_error("run: at most %d --net",
+						 RUN_MAX_NICS);
+			o->net_spec[o->nnets++] = val;
 		} else if (!strcmp(name, "--pcap")) {
 			o->pcap_path = val;
 		} else if (!strcmp(name, "--agent")) {
@@ -253,8 +274,11 @@ static int parse(int argc, char **argv, struct run_options *o)
 		o->mc.ide |= o->vio.disk[k].ide;
 	if (!o->mc.kernel)
 		return cli_error("run: --kernel FILE is required");
-	if (o->pcap_path && !o->net_spec)
+	if (o->pcap_path && !o->nnets)
 		return cli_error("run: --pcap needs --net");
+	if (o->pcap_path && o->nnets > 1)
+		return cli_error("run: --pcap records one --net; with several, "
+				 "give each its own pcap=FILE");
 	o->mc.time_sync =
 		o->mc.icount && !o->time_sync_set ? false : o->time_sync;
 	return 0;
@@ -272,27 +296,48 @@ static void ethoc_link(void *opaque, bool up)
 	ethoc_set_link(opaque, up);
 }
 
-/* --net [--pcap]: the back end, before the machine (whose device tree
-   needs to know the NIC and its MAC). */
-static int open_net(struct run_options *o, struct event_loop *loop,
-		    struct net_backend **out)
+/* Every --net [--pcap]: the back ends, before the machine (whose device
+   tree needs to know the NICs and their MACs). */
+static int open_nets(struct run_options *o, struct event_loop *loop,
+		     struct run_nets *nets)
 {
 	char err[512];
-	enum net_model model;
-	*out = NULL;
-	if (!o->net_spec)
-		return 0;
-	struct net_backend *nb =
-		net_backend_open(o->net_spec, loop, &model, err, sizeof(err));
-	if (nb && o->pcap_path)
-		nb = net_pcap_open(nb, o->pcap_path, err, sizeof(err));
-	if (!nb)
-		return cli_error("run: %s", err);
-	if (model == NET_MODEL_VIRTIO)
-		o->vio.net = nb; /* a virtio-net device, with the others */
-	else
-		o->mc.ethoc_net = nb;
-	*out = nb;
+	nets->n = 0;
+	for (int k = 0; k < o->nnets; k++) {
+		enum net_model model;
+		struct net_backend *nb =
+			net_backend_open_nic(o->net_spec[k], (unsigned)k, loop,
+					     &model, err, sizeof(err));
+		if (nb && o->pcap_path)
+			nb = net_pcap_open(nb, o->pcap_path, err, sizeof(err));
+		if (!nb) {
+			close_nets(nets);
+			return cli_error("run: %s", err);
+		}
+		nets->be[nets->n++] = nb;
+		for (int j = 0; j < k; j++)
+			if (!memcmp(nets->be[j]->mac, nb->mac, 6)) {
+				close_nets(nets);
+				return cli_error("run: --net %d and --net %d "
+						 "have the same MAC",
+						 j + 1, k + 1);
+			}
+		if (model == NET_MODEL_ETHOC && o->mc.ethoc_net) {
+			close_nets(nets);
+			return cli_error("run: only one --net can be "
+					 "model=ethoc");
+		}
+		if (model == NET_MODEL_ETHOC) {
+			o->mc.ethoc_net = nb;
+		} else if (o->vio.nnets == VIRTIO_NET_MAX) {
+			close_nets(nets);
+			return cli_error("run: at most %d --net with "
+					 "model=virtio",
+					 VIRTIO_NET_MAX);
+		} else {
+			o->vio.net[o->vio.nnets++] = nb; /* with the others */
+		}
+	}
 	return 0;
 }
 
@@ -302,28 +347,29 @@ int cmd_run(int argc, char **argv)
 	if (parse(argc, argv, &o))
 		return 2;
 	struct event_loop loop;
-	struct net_backend *net;
+	struct run_nets nets;
 	event_loop_init(&loop);
-	if (open_net(&o, &loop, &net))
+	if (open_nets(&o, &loop, &nets))
 		return 2;
 	struct machine *m = malloc(sizeof(*m));
 	if (!m) {
-		net_backend_close(net);
+		close_nets(&nets);
 		return cli_error("run: out of memory"), 1;
 	}
 	char err[512];
 	if (machine_init(m, &o.mc, err, sizeof(err))) {
 		free(m);
-		net_backend_close(net);
+		close_nets(&nets);
 		cli_error("run: %s", err);
 		return 2;
 	}
 	if (m->ethoc)
-		net_backend_set_link_notify(net, ethoc_link, m->ethoc);
+		net_backend_set_link_notify(o.mc.ethoc_net, ethoc_link,
+					    m->ethoc);
 	struct console con;
 	if (console_open(&con, m, &loop)) {
 		machine_free(m);
-		net_backend_close(net);
+		close_nets(&nets);
 		free(m);
 		return cli_error("run: cannot watch the console");
 	}
@@ -334,7 +380,7 @@ int cmd_run(int argc, char **argv)
 	    control_open(&ctl, o.control_path, m, &loop, err, sizeof(err))) {
 		console_close(&con);
 		machine_free(m);
-		net_backend_close(net);
+		close_nets(&nets);
 		free(m);
 		return cli_error("run: %s", err);
 	}
@@ -348,7 +394,7 @@ int cmd_run(int argc, char **argv)
 		machine_free(m);
 		if (vdev)
 			virtio_devices_free(vdev);
-		net_backend_close(net); /* after its front end is gone */
+		close_nets(&nets); /* after its front end is gone */
 		free(vdev);
 		free(m);
 		return cli_error("run: %s", vdev ? err : "out of memory");
@@ -369,7 +415,7 @@ int cmd_run(int argc, char **argv)
 	virtio_devices_quiesce(vdev); /* no worker writes to RAM any more */
 	machine_free(m);
 	virtio_devices_free(vdev);
-	net_backend_close(net); /* after its front end is gone */
+	close_nets(&nets); /* after its front end is gone */
 	free(vdev);
 	free(m);
 	return status;

@@ -215,13 +215,14 @@ int virtio_devices_create(struct virtio_devices *v,
 			   errlen))
 			return -1;
 	}
-	if (o->net) {
-		v->net = virtio_net_create(o->net);
-		if (!v->net)
+	for (int k = 0; k < o->nnets; k++) {
+		struct virtio_net *n = virtio_net_create(o->net[k]);
+		if (!n)
 			goto nomem;
-		v->net_be = o->net;
-		net_backend_set_link_notify(o->net, net_link, v->net);
-		if (attach(v, virtio_net_dev(v->net), err, errlen))
+		v->net[v->nnets] = n;
+		v->net_be[v->nnets++] = o->net[k];
+		net_backend_set_link_notify(o->net[k], net_link, n);
+		if (attach(v, virtio_net_dev(n), err, errlen))
 			return -1;
 	}
 	if (o->rng) {
@@ -289,9 +290,10 @@ void virtio_devices_free(struct virtio_devices *v)
 	virtio_console_free(v->con);
 	virtio_balloon_free(v->balloon);
 	virtio_rng_free(v->rng);
-	if (v->net_be)
-		net_backend_set_link_notify(v->net_be, NULL, NULL);
-	virtio_net_free(v->net);
+	for (int k = 0; k < v->nnets; k++) {
+		net_backend_set_link_notify(v->net_be[k], NULL, NULL);
+		virtio_net_free(v->net[k]);
+	}
 	ide_free(v->ide);
 	if (v->ide_be)
 		v->ide_be->ops->close(v->ide_be);

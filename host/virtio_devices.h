@@ -39,6 +39,9 @@ struct share_option {
 	bool read_only;
 };
 
+/* NICs a VM may have (virtio-net ones; at most one more is ethoc). */
+#define VIRTIO_NET_MAX 4
+
 struct disk_option {
 	char path[4096];
 	enum image_format format; /* IMAGE_PROBE when not given */
@@ -56,9 +59,10 @@ struct virtio_options {
 	/* --balloon=free-page-reporting=off,deflate-on-oom=off,stats=off */
 	bool balloon_no_reporting, balloon_no_oom, balloon_no_stats;
 	const char *agent; /* socket path, or NULL */
-	/* --net ...,model=virtio: the back end of a virtio-net device, or
-	   NULL; borrowed, it must outlive the devices */
-	struct net_backend *net;
+	/* each --net ...,model=virtio: the back end of a virtio-net device,
+	   in command-line order; borrowed, they must outlive the devices */
+	struct net_backend *net[VIRTIO_NET_MAX];
+	int nnets;
 };
 
 struct virtio_devices {
@@ -71,8 +75,9 @@ struct virtio_devices {
 	int nshares;
 	struct ide *ide; /* at most one, on ide_be */
 	struct block_backend *ide_be;
-	struct virtio_net *net;
-	struct net_backend *net_be; /* borrowed: o->net */
+	struct virtio_net *net[VIRTIO_NET_MAX];
+	struct net_backend *net_be[VIRTIO_NET_MAX]; /* borrowed: o->net */
+	int nnets;
 	struct virtio_rng *rng;
 	uint64_t rng_state; /* --icount: the seeded stream's state */
 	struct virtio_balloon *balloon;

@@ -22,6 +22,9 @@ struct net_backend;
 struct net_frontend {
 	void *opaque;
 	bool (*receive)(void *opaque, const uint8_t *frame, size_t len);
+	/* A back end with rx_flushes calls this after each burst of
+	   frames; the front end may hold frames until then. May be NULL. */
+	void (*flush)(void *opaque);
 };
 
 struct net_ops {
@@ -42,6 +45,12 @@ struct net_backend {
 	const struct net_ops *ops;
 	struct net_frontend front;
 	uint8_t mac[6]; /* the guest's MAC */
+	/* Every frame this back end delivers was built by it with correct
+	   checksums (slirp): a front end may tell the guest so without
+	   checking. */
+	bool rx_csum_trusted;
+	/* The back end calls front.flush after every burst it delivers. */
+	bool rx_flushes;
 };
 
 #endif

@@ -511,7 +511,7 @@ struct ethoc *ethoc_create(struct bus *bus, const struct memmap_entry *e,
 		return NULL;
 	}
 	if (backend)
-		backend->front = (struct net_frontend){s, ethoc_receive};
+		backend->front = (struct net_frontend){s, ethoc_receive, NULL};
 	return s;
 }
 
@@ -520,7 +520,7 @@ void ethoc_free(struct ethoc *s)
 	if (!s)
 		return;
 	if (s->nb && s->nb->front.opaque == s)
-		s->nb->front = (struct net_frontend){NULL, NULL};
+		s->nb->front = (struct net_frontend){NULL, NULL, NULL};
 	free(s);
 }
 

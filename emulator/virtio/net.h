@@ -9,12 +9,16 @@
  * a header. Owns the front-end state and counters, not the back end.
  *
  * Offers MAC (the back end's), STATUS (link up/down; a link change raises
- * the configuration-change interrupt) and MRG_RXBUF (a frame may span
- * several RX buffers, num_buffers says how many). No checksum or
- * segmentation offloads: every frame crosses complete, checksums
- * included, which every back end (slirp above all) needs. Two queues,
- * rx and tx; no control queue. All work is synchronous: TX in the
- * notify, RX when the back end delivers.
+ * the configuration-change interrupt), MRG_RXBUF (a frame may span
+ * several RX buffers, num_buffers says how many), and offloads that take
+ * per-byte work off the guest: CSUM and HOST_TSO4/6 (the guest leaves
+ * checksums partial and sends TCP segments of up to 64 KiB; the device
+ * finishes and cuts them, so back ends still get whole, correct frames)
+ * GUEST_CSUM (received frames the device knows to be right are marked
+ * DATA_VALID) and GUEST_TSO4 (a burst of in-order TCP segments from a
+ * back end that says where bursts end, slirp, reaches the guest as one
+ * GSO frame; net_merge.c). Two queues, rx and tx; no control queue. All work
+ * is synchronous: TX in the notify, RX when the back end delivers.
  */
 #ifndef PVKIT_VIRTIO_NET_H
 #define PVKIT_VIRTIO_NET_H
@@ -29,10 +33,16 @@ struct virtio_net;
 struct virtio_net_stats {
 	uint64_t tx_frames, tx_bytes; /* frames handed to the back end */
 	uint64_t rx_frames, rx_bytes; /* frames put into guest buffers */
-	uint64_t tx_dropped;   /* bad header (GSO, csum), runt, too long */
-	uint64_t rx_dropped;   /* driver not up, frame larger than a buffer */
-	uint64_t rx_no_buffer; /* frames refused for want of RX buffers */
-	uint64_t rx_merged;    /* frames that spanned more than one buffer */
+	uint64_t tx_dropped;	      /* bad offload header, runt, too long */
+	uint64_t tx_bad_offload;      /* of those: offloads malformed or not
+				    negotiated */
+	uint64_t tx_csum;	/* frames whose checksum pvkit completed */
+	uint64_t tx_gso;	/* GSO frames cut into segments */
+	uint64_t rx_csum_valid; /* frames marked DATA_VALID */
+	uint64_t rx_coalesced;	/* segments joined into GSO frames */
+	uint64_t rx_dropped;	/* driver not up, frame larger than a buffer */
+	uint64_t rx_no_buffer;	/* frames refused for want of RX buffers */
+	uint64_t rx_merged;	/* frames that spanned more than one buffer */
 	uint64_t link_changes;
 };
 

@@ -265,15 +265,24 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	return (mac[0] & 1) || zero ? -1 : 0; /* a NIC needs a unicast MAC */
 }
 
-/* model= and mac= belong to the front end; take them before the back end
-   sees the list, refusing repeats. */
+/* model=, mac= and pcap= belong to the front end (pcap wraps whatever
+   back end comes); take them before the back end sees the list, refusing
+   repeats. */
 static int take_front_opts(struct net_opts *o, enum net_model *model,
-			   uint8_t mac[6], char *err, size_t errlen)
+			   uint8_t mac[6], const char **pcap, char *err,
+			   size_t errlen)
 {
 	const char *m = net_opt_take(o, "model");
 	const char *a = net_opt_take(o, "mac");
-	if (net_opt_take(o, "model") || net_opt_take(o, "mac")) {
-		net_err(err, errlen, "--net %s: model= or mac= given twice",
+	*pcap = net_opt_take(o, "pcap");
+	if (net_opt_take(o, "model") || net_opt_take(o, "mac") ||
+	    net_opt_take(o, "pcap")) {
+		net_err(err, errlen,
+			"--net %s: model=, mac= or pcap= given twice", o->kind);
+		return -1;
+	}
+	if (*pcap && !**pcap) {
+		net_err(err, errlen, "--net %s: pcap= needs a file name",
 			o->kind);
 		return -1;
 	}
@@ -300,12 +309,22 @@ struct net_backend *net_backend_open(const char *spec, struct event_loop *loop,
 				     enum net_model *model, char *err,
 				     size_t errlen)
 {
+	return net_backend_open_nic(spec, 0, loop, model, err, errlen);
+}
+
+struct net_backend *net_backend_open_nic(const char *spec, unsigned index,
+					 struct event_loop *loop,
+					 enum net_model *model, char *err,
+					 size_t errlen)
+{
 	struct net_opts o = {0};
 	struct net_backend *b = NULL;
 	enum net_model mdl;
 	uint8_t mac[6] = NET_DEFAULT_MAC;
+	const char *pcap;
+	mac[5] = (uint8_t)(mac[5] + index); /* as QEMU numbers its NICs */
 	if (split(&o, spec, err, errlen) ||
-	    take_front_opts(&o, &mdl, mac, err, errlen))
+	    take_front_opts(&o, &mdl, mac, &pcap, err, errlen))
 		goto out;
 	if (!strcmp(o.kind, "user"))
 		b = net_user_open(&o, loop, err, errlen);
@@ -325,6 +344,8 @@ struct net_backend *net_backend_open(const char *spec, struct event_loop *loop,
 		if (model)
 			*model = mdl;
 	}
+	if (b && pcap)
+		b = net_pcap_open(b, pcap, err, errlen);
 out:
 	free(o.buf);
 	return b;

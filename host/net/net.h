@@ -37,12 +37,13 @@ enum net_model {
  *
  *   user[,hostfwd=tcp|udp:[HADDR]:HPORT-[GADDR]:GPORT]...[,tftp=DIR]
  *       [,bootfile=FILE][,restrict=on|off][,dns=on|off][,dhcp=on|off]
- *       [,guestfwd=tcp:GADDR:GPORT-cmd:COMMAND|unix:PATH]...
+ *       [,guestfwd=tcp:GADDR:GPORT-cmd:COMMAND|unix:PATH|tcp:ADDR:PORT]...
  *   tap,ifname=NAME
  *   tun,ifname=NAME
  *   socket,listen=PATH | socket,connect=PATH
  *
- * and, on any of them, model=virtio|ethoc and mac=52:54:00:12:34:56.
+ * and, on any of them, model=virtio|ethoc, mac=52:54:00:12:34:56 and
+ * pcap=FILE (this NIC's frames recorded, as net_pcap_open does).
  * hostfwd binds 127.0.0.1 unless HADDR names another address. The chosen
  * model goes to *model (may be NULL). loop may be NULL: the caller then
  * drives the back end through its poll_fds/poll/next_deadline_ns ops.
@@ -51,6 +52,13 @@ enum net_model {
 struct net_backend *net_backend_open(const char *spec, struct event_loop *loop,
 				     enum net_model *model, char *err,
 				     size_t errlen);
+/* The same for the VM's NIC number index (0 = the first --net): without
+   mac=, its MAC is the default with index added to the last byte, so
+   every NIC of a VM has its own (52:54:00:12:34:56, ...:57, ...). */
+struct net_backend *net_backend_open_nic(const char *spec, unsigned index,
+					 struct event_loop *loop,
+					 enum net_model *model, char *err,
+					 size_t errlen);
 
 /* Wraps b so that every frame in and out is recorded in a pcap file
    (Ethernet link type), flushed frame by frame so that the file is whole
@@ -77,5 +85,9 @@ struct net_backend_stats {
 };
 void net_backend_get_stats(const struct net_backend *b,
 			   struct net_backend_stats *out);
+
+/* `pvkit net-relay ADDR PORT` (relay.c): the per-connection relay a
+   guestfwd to tcp:ADDR:PORT runs; argv holds ADDR and PORT. */
+int net_relay_main(int argc, char **argv);
 
 #endif

@@ -62,6 +62,13 @@ static bool pcapw_receive(void *opaque, const uint8_t *frame, size_t len)
 	return true;
 }
 
+static void pcapw_flush(void *opaque)
+{
+	struct pcapw *w = opaque;
+	if (w->c.nb.front.flush)
+		w->c.nb.front.flush(w->c.nb.front.opaque);
+}
+
 static void pcapw_link(void *opaque, bool up)
 {
 	net_set_link(opaque, up);
@@ -160,7 +167,9 @@ struct net_backend *net_pcap_open(struct net_backend *b, const char *path,
 	}
 	pcap_dump_flush(w->dump); /* the file header, even with no frames */
 	memcpy(w->c.nb.mac, b->mac, 6);
-	b->front = (struct net_frontend){w, pcapw_receive};
+	w->c.nb.rx_csum_trusted = b->rx_csum_trusted;
+	w->c.nb.rx_flushes = b->rx_flushes;
+	b->front = (struct net_frontend){w, pcapw_receive, pcapw_flush};
 	net_backend_set_link_notify(b, pcapw_link, &w->c);
 	return &w->c.nb;
 fail:

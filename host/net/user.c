@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Frames slirp sends while the front end is full: a TCP window's worth,
    beyond that slirp's TCP retransmits. */
@@ -251,6 +252,12 @@ static int64_t run_timers(struct user *u, int64_t now)
 	return next;
 }
 
+static void front_flush(struct user *u)
+{
+	if (u->c.nb.front.flush)
+		u->c.nb.front.flush(u->c.nb.front.opaque);
+}
+
 static int64_t user_pass(struct user *u, int64_t now)
 {
 	if (u->filled) {
@@ -263,6 +270,7 @@ static int64_t user_pass(struct user *u, int64_t now)
 	}
 	int64_t next = run_timers(u, now);
 	net_drain(&u->c);
+	front_flush(u);
 	uint32_t timeout = UINT32_MAX;
 	u->npfd = 0;
 	slirp_pollfds_fill(u->slirp, &timeout, add_poll, u);
@@ -291,15 +299,17 @@ static void user_send(struct net_backend *b, const struct iovec *iov,
 	u->c.st.tx_bytes += len;
 	if (iovcnt == 1) {
 		slirp_input(u->slirp, iov[0].iov_base, (int)len);
-		return;
+	} else {
+		len = net_iov_gather(iov, iovcnt, u->tbuf, NET_MAX_FRAME);
+		slirp_input(u->slirp, u->tbuf, (int)len);
 	}
-	len = net_iov_gather(iov, iovcnt, u->tbuf, NET_MAX_FRAME);
-	slirp_input(u->slirp, u->tbuf, (int)len);
+	front_flush(u); /* what slirp answered with */
 }
 
 static void user_rx_ready(struct net_backend *b)
 {
 	net_drain(&user_of(b)->c);
+	front_flush(user_of(b));
 }
 
 static int user_poll_fds(struct net_backend *b, int *fds, int max)
@@ -418,7 +428,39 @@ static int add_hostfwd(struct user *u, const char *spec, char *err,
 	return 0;
 }
 
-/* tcp:GADDR:GPORT-cmd:COMMAND | tcp:GADDR:GPORT-unix:PATH */
+/* guestfwd to tcp:ADDR:PORT: each guest connection starts
+   `pvkit net-relay ADDR PORT` (relay.c) through slirp's exec forwarding,
+   so it gets its own host connection. -2 = a bad target (message in
+   err), otherwise slirp's answer. */
+static int add_tcp_relay(struct user *u, const char *target, struct in_addr *ga,
+			 int gp, char *err, size_t errlen)
+{
+	char spec[64], self[4096], cmd[4200];
+	snprintf(spec, sizeof(spec), "%s", target);
+	struct in_addr ha;
+	int hp;
+	if (strlen(target) >= sizeof(spec) ||
+	    parse_addr_port(spec, &ha, "", &hp)) {
+		net_err(err, errlen,
+			"--net user: guestfwd target 'tcp:%s' is not "
+			"tcp:IPV4ADDR:PORT",
+			target);
+		return -2;
+	}
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0 || memchr(self, '\'', (size_t)n)) {
+		net_err(err, errlen,
+			"--net user: guestfwd to tcp: cannot find pvkit's own "
+			"path");
+		return -2;
+	}
+	self[n] = 0;
+	snprintf(cmd, sizeof(cmd), "'%s' net-relay %s %d", self, inet_ntoa(ha),
+		 hp);
+	return slirp_add_exec(u->slirp, cmd, ga, gp);
+}
+
+/* tcp:GADDR:GPORT-cmd:COMMAND | -unix:PATH | -tcp:ADDR:PORT */
 static int add_guestfwd(struct user *u, const char *spec, char *err,
 			size_t errlen)
 {
@@ -434,20 +476,25 @@ static int add_guestfwd(struct user *u, const char *spec, char *err,
 	if (!dash || (*dash = 0, parse_addr_port(p, &ga, "", &gp))) {
 		net_err(err, errlen,
 			"--net user: guestfwd '%s' is not "
-			"tcp:GUESTADDR:PORT-cmd:COMMAND or "
-			"tcp:GUESTADDR:PORT-unix:PATH",
+			"tcp:GUESTADDR:PORT-cmd:COMMAND, "
+			"tcp:GUESTADDR:PORT-unix:PATH or "
+			"tcp:GUESTADDR:PORT-tcp:HOSTADDR:HOSTPORT",
 			spec);
 		return -1;
 	}
 	const char *target = dash + 1;
-	if (!strncmp(target, "cmd:", 4) && target[4])
+	if (!strncmp(target, "cmd:", 4) && target[4]) {
 		rc = slirp_add_exec(u->slirp, target + 4, &ga, gp);
-	else if (!strncmp(target, "unix:", 5) && target[5])
+	} else if (!strncmp(target, "unix:", 5) && target[5]) {
 		rc = slirp_add_unix(u->slirp, target + 5, &ga, gp);
-	else {
+	} else if (!strncmp(target, "tcp:", 4)) {
+		rc = add_tcp_relay(u, target + 4, &ga, gp, err, errlen);
+		if (rc == -2)
+			return -1; /* said why already */
+	} else {
 		net_err(err, errlen,
 			"--net user: guestfwd '%s': the target must be "
-			"cmd:COMMAND or unix:PATH",
+			"cmd:COMMAND, unix:PATH or tcp:HOSTADDR:HOSTPORT",
 			spec);
 		return -1;
 	}
@@ -544,6 +591,10 @@ struct net_backend *net_user_open(struct net_opts *o, struct event_loop *loop,
 			user_close(&u->c.nb);
 		return NULL;
 	}
+	/* slirp builds every frame it sends, checksums included, and sends
+	   only inside a pass or slirp_input, after which we flush */
+	u->c.nb.rx_csum_trusted = true;
+	u->c.nb.rx_flushes = true;
 	if (configure(u, o, err, errlen)) {
 		user_close(&u->c.nb);
 		return NULL;

@@ -1,8 +1,9 @@
 /*
  * libFuzzer harness over virtio-net's transmit and receive paths
  * (emulator/virtio/net.c) on a fake net back end that checks every frame
- * it is handed lies in guest RAM. TX chains, RX buffers and the received
- * frames' lengths come from the input.
+ * it is handed lies in guest RAM (or, finished by an offload, is one
+ * host buffer it reads through). TX chains, their offload headers, RX
+ * buffers and the received frames' lengths come from the input.
  *
  * Input: [num selector][flags][nframes][len lo][len hi] x nframes
  *        [RAM image from offset 0 ...]
@@ -35,6 +36,16 @@ struct fake_nb {
 
 static uint8_t echo_buf[MAX_FRAME];
 
+/* Touches every byte (ASan reports a buffer overrun); always true. */
+static bool read_all(const struct iovec *v)
+{
+	volatile uint8_t sum = 0;
+	for (size_t k = 0; k < v->iov_len; k++)
+		sum += ((const uint8_t *)v->iov_base)[k];
+	(void)sum;
+	return true;
+}
+
 static void fake_send(struct net_backend *b, const struct iovec *iov,
 		      int iovcnt)
 {
@@ -42,10 +53,13 @@ static void fake_send(struct net_backend *b, const struct iovec *iov,
 	FZ_CHECK(iovcnt > 0 && iovcnt <= VIRTQ_MAX_NUM);
 	size_t len = 0;
 	for (int k = 0; k < iovcnt; k++) {
-		FZ_CHECK(fz_in_ram(f->bus, &iov[k]));
+		/* an offloaded frame comes from the device's own buffer:
+		   reading it all lets ASan judge it */
+		FZ_CHECK(fz_in_ram(f->bus, &iov[k]) ||
+			 (iovcnt == 1 && read_all(&iov[k])));
 		len += iov[k].iov_len;
 	}
-	FZ_CHECK(len >= 14 && len <= 65535 + 14 + 4);
+	FZ_CHECK(len >= 14 && len <= 65536 + 14 + 4);
 	if (f->echo && f->depth == 0) {
 		size_t at = 0;
 		for (int k = 0; k < iovcnt; k++) {

@@ -96,6 +96,40 @@ def net():
     write('virtio_net', 'tx_rx_nomrg_echo', bytes([2, 9, 2]) + lens + r.b)
 
 
+def tcp4(payload):
+    eth = b'\xff' * 6 + b'\x52\x54\x00\x12\x34\x56' + b'\x08\x00'
+    ip = struct.pack('>BBHHHBBH4s4s', 0x45, 0, 40 + payload, 1, 0, 64, 6, 0,
+                     bytes([10, 0, 2, 15]), bytes([10, 0, 2, 2]))
+    tcp = struct.pack('>HHIIBBHHH', 40000, 80, 1, 0, 0x50, 0x18, 1024, 0, 0)
+    return eth + ip + tcp + bytes(range(256)) * (payload // 256) + \
+        bytes(payload % 256)
+
+
+def net_offload():
+    # [flags gso_type hdr_len gso_size csum_start csum_offset][caps][frame]
+    def hdr(flags, gso, hdr_len, gso_size, start, off):
+        return struct.pack('<BBHHHH', flags, gso, hdr_len, gso_size, start,
+                           off)
+    write('net_offload', 'tso4', hdr(1, 1, 54, 1448, 34, 16) + bytes([7]) +
+          tcp4(4000))
+    write('net_offload', 'csum', hdr(1, 0, 0, 0, 34, 16) + bytes([1]) +
+          tcp4(100))
+    write('net_offload', 'plain', hdr(0, 0, 0, 0, 0, 0) + bytes([0]) +
+          tcp4(10))
+
+
+def net_merge():
+    # [len lo hi][frame] repeated: a train of three, then a pure ACK
+    def seg(seq, n):
+        f = bytearray(tcp4(n))
+        f[38:42] = struct.pack('>I', seq)
+        f[47] = 0x10
+        return bytes(f)
+    frames = [seg(1, 1000), seg(1001, 1000), seg(2001, 500), seg(2501, 0)]
+    write('net_merge', 'train', b''.join(struct.pack('<H', len(f)) + f
+                                         for f in frames))
+
+
 def qcow2():
     with tempfile.TemporaryDirectory() as t:
         for name, cs, cmds in [
@@ -116,4 +150,6 @@ def qcow2():
 virtqueue()
 blk()
 net()
+net_offload()
+net_merge()
 qcow2()

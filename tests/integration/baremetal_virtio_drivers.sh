@@ -11,6 +11,10 @@
 #   console_write  pvkit --agent SOCK (port 0 = hvc on stdout)
 #                  QEMU virtconsole on the serial's stdio mux    compared
 #   ide_rw     pvkit --disk IMG,if=ide     (QEMU virt has no IDE)   pvkit only
+#   net_slirp  pvkit --net user            QEMU virtio-net-device on
+#              (ARP + DHCP with slirp)     -netdev user              compared
+#   ethoc_slirp  pvkit --net user,model=ethoc (QEMU virt has no ethoc)
+#                                                                  pvkit only
 #   bad_chain  pvkit --disk IMG            (malformed chains)       pvkit only
 #
 # QEMU runs with virtio-mmio.force-legacy=false: its virtio-mmio devices are
@@ -78,7 +82,7 @@ compare() {	# compare NAME
 	fi
 }
 
-for name in blk_rw rng_read console_write ide_rw bad_chain; do
+for name in blk_rw rng_read console_write ide_rw bad_chain net_slirp ethoc_slirp; do
 	[ -f "$dir/$name.elf" ] || { echo "FAIL: $dir/$name.elf missing (make guest-tests)"; fail=1; continue; }
 	img=$tmp/$name.img
 	case $name in
@@ -113,6 +117,20 @@ for name in blk_rw rng_read console_write ide_rw bad_chain; do
 			check $name qemu "$s" "$tmp/$name.q" "$tmp/$name.qerr"
 			compare $name
 		fi
+		;;
+	net_slirp)
+		s=$(run_pvkit $name --net user)
+		check $name pvkit "$s" "$tmp/$name.p" "$tmp/$name.perr"
+		if [ $have_qemu = 1 ]; then
+			s=$(run_qemu $name -netdev user,id=n0 \
+				-device virtio-net-device,netdev=n0)
+			check $name qemu "$s" "$tmp/$name.q" "$tmp/$name.qerr"
+			compare $name
+		fi
+		;;
+	ethoc_slirp)
+		s=$(run_pvkit $name --net user,model=ethoc)
+		check $name pvkit "$s" "$tmp/$name.p" "$tmp/$name.perr"
 		;;
 	ide_rw)
 		make_image "$img"

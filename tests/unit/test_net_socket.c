@@ -47,7 +47,7 @@ static void attach(struct net_backend *b, struct cap *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->link = -1;
-	b->front = (struct net_frontend){c, cap_receive};
+	b->front = (struct net_frontend){c, cap_receive, NULL};
 	net_backend_set_link_notify(b, cap_link, c);
 }
 
@@ -244,6 +244,28 @@ START_TEST(connect_without_listener_is_an_error)
 }
 END_TEST
 
+START_TEST(each_nic_gets_its_own_mac)
+{
+	char err[256] = "";
+	struct net_backend *b[3];
+	for (unsigned k = 0; k < 3; k++) {
+		b[k] = net_backend_open_nic("user", k, NULL, NULL, err,
+					    sizeof(err));
+		ck_assert_msg(b[k] != NULL, "%s", err);
+		ck_assert_uint_eq(b[k]->mac[5], 0x56 + k);
+		ck_assert_uint_eq(b[k]->mac[0], 0x52);
+	}
+	/* mac= wins over the number */
+	struct net_backend *m = net_backend_open_nic(
+		"user,mac=52:54:00:aa:bb:cc", 2, NULL, NULL, err, sizeof(err));
+	ck_assert_ptr_nonnull(m);
+	ck_assert_uint_eq(m->mac[5], 0xcc);
+	net_backend_close(m);
+	for (unsigned k = 0; k < 3; k++)
+		net_backend_close(b[k]);
+}
+END_TEST
+
 /* Each malformed spec: NULL and one line naming the problem. */
 static void bad(const char *spec, const char *needle)
 {
@@ -269,7 +291,12 @@ START_TEST(parser_refuses_malformed_specs)
 	bad("user,hostfwd=tcp:127.0.0.1:2222-:0", "hostfwd");
 	bad("user,hostfwd=sctp:127.0.0.1:2222-:22", "hostfwd");
 	bad("user,hostfwd=tcp:localhost:2222-:22", "hostfwd");
-	bad("user,guestfwd=tcp:10.0.2.100:80-tcp:127.0.0.1:80", "guestfwd");
+	bad("user,guestfwd=tcp:10.0.2.100:80-tcp:localhost:80", "guestfwd");
+	bad("user,guestfwd=tcp:10.0.2.100:80-tcp:127.0.0.1:0", "guestfwd");
+	bad("user,guestfwd=tcp:10.0.2.100:80-ftp:x", "guestfwd");
+	bad("user,pcap=", "pcap=");
+	bad("user,pcap=/tmp/a,pcap=/tmp/b", "twice");
+	bad("user,pcap=/nonexistent-dir/x.pcap", "pcap");
 	bad("user,restrict=maybe", "restrict");
 	bad("user,tftp=/nonexistent/pvkit", "tftp");
 	bad("socket,listen=/tmp/x,", "empty option");
@@ -329,6 +356,7 @@ Suite *net_socket_suite(void)
 	suite_add_tcase(s, tc);
 	TCase *tp = tcase_create("parser");
 	tcase_add_test(tp, parser_refuses_malformed_specs);
+	tcase_add_test(tp, each_nic_gets_its_own_mac);
 	tcase_add_test(tp, user_hostfwd_listens_on_loopback);
 	suite_add_tcase(s, tp);
 	return s;
