@@ -20,6 +20,8 @@ AGENT_GUEST   := build/guest/pvkit-agent
 AGENT_HOST    := build/pvkit-agent-host
 AGENT_JANSSON := build/guest/jansson
 AGENT_CFLAGS  := -std=gnu11 -O2 -Wall -Wextra -Werror
+# headers from outside the agent's folder (the magic instruction)
+AGENT_SHARED  := guest-drivers/linux/tools/pvkit_magic.h protocol/hypercall.h
 
 .PHONY: agent agent-host agent-clean _agent-force
 
@@ -29,14 +31,14 @@ agent-host: $(AGENT_HOST)
 $(AGENT_JANSSON)/lib/libjansson.a: _agent-force
 	@PVKIT_CROSS=$(AGENT_CROSS) $(AGENT_DIR)/build-jansson.sh
 
-$(AGENT_GUEST): $(AGENT_SRCS) $(AGENT_HDRS) $(AGENT_DIR)/agent.mk \
+$(AGENT_GUEST): $(AGENT_SRCS) $(AGENT_HDRS) $(AGENT_DIR)/agent.mk $(AGENT_SHARED) \
 		$(AGENT_JANSSON)/lib/libjansson.a
 	@mkdir -p $(dir $@)
 	$(AGENT_CROSS)gcc $(AGENT_CFLAGS) -static -s -I$(AGENT_JANSSON)/include \
 		$(AGENT_SRCS) -o $@.tmp $(AGENT_JANSSON)/lib/libjansson.a
 	@mv -f $@.tmp $@
 
-$(AGENT_HOST): $(AGENT_SRCS) $(AGENT_HDRS) $(AGENT_DIR)/agent.mk
+$(AGENT_HOST): $(AGENT_SRCS) $(AGENT_HDRS) $(AGENT_DIR)/agent.mk $(AGENT_SHARED)
 	@mkdir -p $(dir $@)
 	$(CC) $(AGENT_CFLAGS) -g -DAGENT_DRY_RUN $(AGENT_SRCS) -o $@ -ljansson
 

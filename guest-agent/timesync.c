@@ -1,6 +1,6 @@
 #include "timesync.h"
 
-#include "../protocol/hypercall.h"
+#include "../guest-drivers/linux/tools/pvkit_magic.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -9,53 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static bool pvkit_ping(void)
-{
-#ifdef __riscv
-	register unsigned long a0 __asm__("a0") = 41;
-	__asm__ volatile("srai x0, x0, %1"
-			 : "+r"(a0)
-			 : "i"(PVKIT_MAGIC_PING)
-			 : "memory");
-	return a0 == 42;
-#else
-	return false;
-#endif
-}
-
-/* a0 = host ns, a1 = time CSR, a2 = disruption counter, a3 = whether
-   the host wants the guest on its clock (--time-sync) */
-static void pvkit_host_time(int64_t *host_ns, uint64_t *gen, bool *wanted)
-{
-#ifdef __riscv
-	register unsigned long a0 __asm__("a0") = 0;
-	register unsigned long a1 __asm__("a1") = 0;
-	register unsigned long a2 __asm__("a2") = 0;
-	register unsigned long a3 __asm__("a3") = 0;
-	__asm__ volatile("srai x0, x0, %4"
-			 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3)
-			 : "i"(PVKIT_MAGIC_HOST_TIME)
-			 : "memory");
-	*host_ns = (int64_t)a0;
-	*gen = a2;
-	*wanted = a3 != 0;
-#else
-	*host_ns = 0;
-	*gen = 0;
-	*wanted = false;
-#endif
-}
-
 void timesync_clock_stepped(void)
 {
-#ifdef __riscv
-	/* a no-op anywhere but pvkit: the magic instruction is a HINT */
-	register unsigned long a0 __asm__("a0") = 0;
-	__asm__ volatile("srai x0, x0, %1"
-			 : "+r"(a0)
-			 : "i"(PVKIT_MAGIC_CLOCK_STEPPED)
-			 : "memory");
-#endif
+	pvkit_magic_clock_stepped();
 }
 
 static int64_t realtime_ns(void)
@@ -80,7 +36,7 @@ void timesync_init(struct timesync *ts, const struct agent *ag,
 	memset(ts, 0, sizeof(*ts));
 	ts->interval_ms = interval_ms;
 	ts->step_ns = step_ms * 1000000;
-	ts->on_pvkit = !AGENT_IS_DRY_RUN && pvkit_ping();
+	ts->on_pvkit = !AGENT_IS_DRY_RUN && pvkit_magic_ping();
 	ts->next_ms = now_ms; /* first sync right away */
 	ts->tick_us = nominal_tick_us();
 	if (interval_ms > 0)
@@ -172,13 +128,14 @@ void timesync_tick(struct timesync *ts, const struct agent *ag,
 	uint64_t gen = 0;
 	bool wanted = false;
 	for (int k = 0; k < TIMESYNC_READS; k++) {
-		int64_t host;
 		int64_t g0 = realtime_ns();
-		pvkit_host_time(&host, &gen, &wanted);
+		struct pvkit_host_time t = pvkit_magic_host_time();
 		int64_t g1 = realtime_ns();
+		gen = t.disruptions;
+		wanted = t.sync_wanted;
 		if (g1 - g0 < best) {
 			best = g1 - g0;
-			offset = host - (g0 + (g1 - g0) / 2); /* > 0: behind */
+			offset = t.host_ns - (g0 + (g1 - g0) / 2); /* > 0: behind */
 		}
 	}
 

@@ -56,7 +56,7 @@ $(GUEST_BUSYBOX): _guest-force
 $(GUEST_INITRAMFS): $(GUEST_BUSYBOX) $(GUEST_IMAGE) $(GUEST_CLOCK) _guest-force
 	@$(GUEST_LINUX_DIR)/build-initramfs.sh
 
-$(GUEST_CLOCK): $(GUEST_LINUX_DIR)/tools/pvkit-clock.c protocol/hypercall.h
+$(GUEST_CLOCK): $(GUEST_LINUX_DIR)/tools/pvkit-clock.c $(GUEST_LINUX_DIR)/tools/pvkit_magic.h protocol/hypercall.h
 	@mkdir -p $(dir $@)
 	$(GUEST_LINUX_CROSS)gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -s -I. \
 		$< -o $@.tmp

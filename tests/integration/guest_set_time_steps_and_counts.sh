@@ -9,28 +9,7 @@
 #    time within one sync interval.
 set -u
 cd "$(dirname "$0")/../.."
-tmp=$(mktemp -d)
-pid=
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
-
-now_ns() { date +%s%N; }
-
-boot() {
-	rm -f "$tmp/agent.sock" "$tmp/ctl.sock"
-	build/pvkit run --kernel build/guest/Image \
-		--initrd build/guest/initramfs.cpio.gz --append "console=ttyS0" \
-		--agent "$tmp/agent.sock" --control "$tmp/ctl.sock" "$@" \
-		</dev/null >"$tmp/out" 2>&1 &
-	pid=$!
-	for _ in $(seq 150); do
-		build/pvkit agent "$tmp/agent.sock" guest-ping --timeout 1 \
-			>/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	echo "FAIL: the agent never answered ($*)"
-	tail "$tmp/out"
-	exit 1
-}
+. tests/integration/time/lib.sh
 
 # offset_ms: guest-get-time minus the host's clock halfway, in ms
 offset_ms() {
@@ -51,17 +30,11 @@ set_time() {
 		{ echo "FAIL: guest-set-time $*"; fail=1; }
 }
 
-quit() {
-	build/pvkit ctl "$tmp/ctl.sock" quit >/dev/null 2>&1
-	wait $pid 2>/dev/null
-	pid=
-}
-
 fail=0
 hour=3600000
 
 # 1. sync off
-boot --time-sync off
+boot console=ttyS0 --time-sync off
 d0=$(disruptions)
 set_time time=$(($(now_ns) + hour * 1000000))
 o1=$(offset_ms)
@@ -85,7 +58,7 @@ fi
 quit
 
 # 2. sync on: the agent steps the guest back onto host time
-boot
+boot console=ttyS0
 sleep 1.5
 set_time time=$(($(now_ns) + hour * 1000000))
 o1=$(offset_ms)

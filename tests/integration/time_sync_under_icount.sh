@@ -10,56 +10,12 @@
 # offset is within 10 ms too.
 set -u
 cd "$(dirname "$0")/../.."
-tmp=$(mktemp -d)
-pid=
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
-
-now_ns() { date +%s%N; }
-
-# boot PVKIT-OPTIONS...: starts pvkit, waits for the agent
-boot() {
-	rm -f "$tmp/agent.sock" "$tmp/ctl.sock"
-	build/pvkit run --kernel build/guest/Image \
-		--initrd build/guest/initramfs.cpio.gz --append "console=ttyS0" \
-		--agent "$tmp/agent.sock" --control "$tmp/ctl.sock" "$@" \
-		</dev/null >"$tmp/out" 2>&1 &
-	pid=$!
-	for _ in $(seq 150); do
-		build/pvkit agent "$tmp/agent.sock" guest-ping --timeout 1 \
-			>/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	echo "FAIL: the agent never answered ($*)"
-	tail "$tmp/out"
-	exit 1
-}
-
-# measure: prints "OFFSET RTT" in ns (guest minus host halfway through)
-measure() {
-	local t0 g t1
-	t0=$(now_ns)
-	g=$(build/pvkit agent "$tmp/agent.sock" guest-get-time --json --timeout 5) ||
-		{ echo "FAIL: guest-get-time: $g" >&2; echo "0 0"; return; }
-	t1=$(now_ns)
-	g=$(echo "$g" | tr -dc '0-9')
-	echo "$((g - (t0 + t1) / 2)) $((t1 - t0))"
-}
-
-beyond_rtt() {
-	local a=${1#-} h=$(($2 / 2))
-	echo $((a > h ? a - h : 0))
-}
-
-quit() {
-	build/pvkit ctl "$tmp/ctl.sock" quit >/dev/null 2>&1
-	wait $pid 2>/dev/null
-	pid=
-}
+. tests/integration/time/lib.sh
 
 fail=0
 
 # 1. --icount alone: no sync, the guest keeps its own time
-boot --icount
+boot console=ttyS0 --icount
 read -r off1 rtt1 < <(measure)
 sleep 3
 read -r off2 rtt2 < <(measure)
@@ -72,7 +28,7 @@ fi
 quit
 
 # 2. --icount --time-sync on: held to the host's clock
-boot --icount --time-sync on
+boot console=ttyS0 --icount --time-sync on
 sleep 2 # the first sync (and a possible second look)
 worst=0
 for i in 1 2 3; do

@@ -26,7 +26,7 @@
  * Talks to pvkit through the magic instruction (protocol/hypercall.h) and
  * to the kernel's PTP and RTC character devices.
  */
-#include "protocol/hypercall.h"
+#include "pvkit_magic.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -58,37 +58,10 @@ static int64_t clock_ns(clockid_t id)
 
 static int64_t host_ns(uint64_t *disruptions)
 {
-#ifdef __riscv
-	register unsigned long a0 __asm__("a0") = 0;
-	register unsigned long a1 __asm__("a1") = 0;
-	register unsigned long a2 __asm__("a2") = 0;
-	register unsigned long a3 __asm__("a3") = 0;
-	__asm__ volatile("srai x0, x0, %4"
-			 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3)
-			 : "i"(PVKIT_MAGIC_HOST_TIME)
-			 : "memory");
+	struct pvkit_host_time t = pvkit_magic_host_time();
 	if (disruptions)
-		*disruptions = a2;
-	return (int64_t)a0;
-#else
-	if (disruptions)
-		*disruptions = 0;
-	return 0;
-#endif
-}
-
-static bool on_pvkit(void)
-{
-#ifdef __riscv
-	register unsigned long a0 __asm__("a0") = 41;
-	__asm__ volatile("srai x0, x0, %1"
-			 : "+r"(a0)
-			 : "i"(PVKIT_MAGIC_PING)
-			 : "memory");
-	return a0 == 42;
-#else
-	return false;
-#endif
+		*disruptions = t.disruptions;
+	return t.host_ns;
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -346,7 +319,7 @@ int main(int argc, char **argv)
 		fputs("usage: pvkit-clock offset|ptp|rate|now|cost ...\n", stderr);
 		return 2;
 	}
-	if (!on_pvkit()) {
+	if (!pvkit_magic_ping()) {
 		fputs("pvkit-clock: not running on pvkit\n", stderr);
 		return 1;
 	}
