@@ -1,6 +1,7 @@
 #!/bin/sh
 # Pack the pvkit guest initramfs: build/guest/initramfs.cpio.gz holding
 # busybox (build/guest/busybox) and its applet links, /init (init),
+# udhcpc's default script (udhcpc.script),
 # /tests/*.sh (tests/), and /usr/bin/pvkit-agent, /usr/bin/pvkit-iobench,
 # /usr/bin/pvkit-clock and /lib/modules/pvkit_ptp.ko if build/guest has
 # them. Deterministic (fixed owners and mtimes, gzip -n), cached by a hash
@@ -25,7 +26,7 @@ TESTS=$(cd "$ROOT" && ls guest-drivers/linux/tests/*.sh 2>/dev/null | sort)
 
 KEY=$(cache_key initramfs-v1 \
     guest-drivers/linux/build-initramfs.sh guest-drivers/linux/lib.sh \
-    guest-drivers/linux/init $TESTS \
+    guest-drivers/linux/init guest-drivers/linux/udhcpc.script $TESTS \
     "with-busybox:" "$OUT/busybox" "$OUT/busybox.links" \
     "with-agent:" ${AGENT:+"$AGENT"} \
     "with-iobench:" ${IOBENCH:+"$IOBENCH"} \
@@ -59,6 +60,8 @@ if [ ! -f "$CDIR/initramfs.cpio.gz" ]; then
     [ -L "$R/bin/sh" ] || die "busybox.links has no /bin/sh"
 
     install -m 0755 "$GUEST_DIR/init" "$R/init"
+    mkdir -p "$R/usr/share/udhcpc"
+    install -m 0755 "$GUEST_DIR/udhcpc.script" "$R/usr/share/udhcpc/default.script"
     for t in $TESTS; do install -m 0755 "$ROOT/$t" "$R/tests/"; done
     [ -z "$AGENT" ] || install -m 0755 "$AGENT" "$R/usr/bin/pvkit-agent"
     [ -z "$IOBENCH" ] || install -m 0755 "$IOBENCH" "$R/usr/bin/pvkit-iobench"
