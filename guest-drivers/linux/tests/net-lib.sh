@@ -27,23 +27,15 @@ link_up() {
     ok "$IF up, driver ${drv:-?}, MAC $(cat /sys/class/net/$IF/address)"
 }
 
-# DHCP with busybox udhcpc; the lease lands in /tmp/lease as "IP ROUTER DNS".
+# DHCP with busybox udhcpc and the image's default script (what a user's
+# `udhcpc -i eth0` runs); what it configured lands in /tmp/lease as
+# "IP ROUTER DNS", read back from the interface, the routes and resolv.conf.
 dhcp() {
-    cat > /tmp/udhcpc.sh <<'SCRIPT'
-#!/bin/sh
-case $1 in
-bound|renew)
-    ip addr flush dev "$interface"
-    ip addr add "$ip/${mask:-24}" dev "$interface"
-    [ -n "$router" ] && ip route replace default via "${router%% *}" dev "$interface"
-    : > /etc/resolv.conf
-    for d in $dns; do echo "nameserver $d" >> /etc/resolv.conf; done
-    echo "$ip ${router%% *} ${dns%% *}" > /tmp/lease
-    ;;
-esac
-SCRIPT
-    chmod +x /tmp/udhcpc.sh
-    if udhcpc -i "$IF" -n -q -t 5 -T 3 -s /tmp/udhcpc.sh >/tmp/udhcpc.log 2>&1; then
+    if udhcpc -i "$IF" -n -q -t 5 -T 3 >/tmp/udhcpc.log 2>&1; then
+        ip=$(ip -4 -o addr show dev "$IF" | sed -n 's|.* inet \([0-9.]*\)/.*|\1|p' | head -n 1)
+        router=$(ip route show default | sed -n 's|^default via \([0-9.]*\).*|\1|p' | head -n 1)
+        dns=$(sed -n 's|^nameserver ||p' /etc/resolv.conf 2>/dev/null | head -n 1)
+        echo "$ip $router $dns" > /tmp/lease
         ok "DHCP lease: $(cat /tmp/lease)"
     else
         bad "udhcpc got no lease: $(tail -n 3 /tmp/udhcpc.log)"
