@@ -121,8 +121,13 @@ static struct sbi_ret host_time(struct machine *m, uint64_t pa_lo,
 		for (int b = 0; b < 8; b++) /* little-endian on any host */
 			raw[i * 8 + b] = (uint8_t)(fields[i] >> (8 * b));
 	bus_copy_to_ram(&m->bus, pa_lo, raw, sizeof(raw));
-	if (m->bus.page_flags[(pa_lo - m->bus.ram_base) >> PAGE_SHIFT] &
-	    PAGE_CODE) /* a strange place for it, but the guest's choice */
+	/* A strange place for it, but the guest's choice: decoded code on
+	   either page the snapshot touches (8-byte alignment lets it cross
+	   one) is stale now. */
+	uint64_t first = (pa_lo - m->bus.ram_base) >> PAGE_SHIFT,
+		 last = (pa_lo + sizeof(raw) - 1 - m->bus.ram_base) >>
+			PAGE_SHIFT;
+	if ((m->bus.page_flags[first] | m->bus.page_flags[last]) & PAGE_CODE)
 		hart_code_flush(&m->hart);
 	return (struct sbi_ret){0, (uint64_t)snap.host_ns};
 }

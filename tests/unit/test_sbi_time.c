@@ -122,6 +122,22 @@ START_TEST(host_time_refuses_addresses_outside_ram)
 }
 END_TEST
 
+/* The snapshot may cross into the next page: decoded code there is
+   dropped too, as after any store to a code page. */
+START_TEST(host_time_over_a_code_page_drops_its_code)
+{
+	struct machine *m = rig(true, false);
+	uint64_t pa = SNAP_PA + PAGE_SIZE - 8; /* 8 bytes here, 24 next */
+	uint64_t next = (pa + 8 - m->bus.ram_base) >> PAGE_SHIFT;
+	m->bus.page_flags[next] |= PAGE_CODE;
+	uint64_t flushes = m->hart.stat_flushes;
+	host_time_call(m, pa, 0);
+	ck_assert_int_eq((int64_t)m->hart.x[A0], 0);
+	ck_assert_uint_eq(m->hart.stat_flushes, flushes + 1);
+	rig_free(m);
+}
+END_TEST
+
 START_TEST(time_sync_reports_the_host_clock_under_icount)
 {
 	/* with sync on, an --icount guest is told the host's real time, far
@@ -170,6 +186,7 @@ Suite *sbi_time_suite(void)
 	tcase_add_test(tc, host_time_writes_one_snapshot);
 	tcase_add_test(tc, host_time_sees_each_disruption);
 	tcase_add_test(tc, host_time_refuses_addresses_outside_ram);
+	tcase_add_test(tc, host_time_over_a_code_page_drops_its_code);
 	tcase_add_test(tc, time_sync_reports_the_host_clock_under_icount);
 	tcase_add_test(tc, real_time_ticks_advance);
 	tcase_add_test(tc, other_vendor_functions_are_not_supported);
