@@ -134,6 +134,10 @@ int hostfs_check_new_name(const char *name);
    client lookup counted. Returns 0 or a positive errno. */
 int hostfs_lookup_entry(struct hostfs *fs, struct hostfs_inode *parent,
 			const char *name, struct fuse_entry_param *e);
+/* Sends e as the entry reply; when it cannot be sent (it did not fit the
+   client's buffer, or the request was interrupted) the client never
+   learns the node id, so the lookup counted for it is taken back. */
+void hostfs_reply_entry(fuse_req_t req, const struct fuse_entry_param *e);
 int hostfs_stat_inode(struct hostfs *fs, const struct hostfs_inode *in,
 		      struct stat *st);
 /* Host ids as the client sees them and back. */

@@ -183,9 +183,15 @@ static ssize_t capture_reply(int fd, struct iovec *iov, int count,
 	const struct fs_request *r = &w->cur;
 	w->replied = true;
 	if (total > r->in_len) {
-		/* the guest asked for more than it left room for */
+		/* The guest asked for more than it left room for: it gets EIO
+		   (its request must complete), and libfuse is told the reply
+		   was not sent so that the fuse_reply_* call fails and hostfs
+		   undoes what the guest never learned (an open handle, lookup
+		   counts). ENOENT is the error libfuse takes quietly, as for
+		   an interrupted request on /dev/fuse. */
 		w->written = error_reply(r, w->guest_unique, EIO);
-		return (ssize_t)total;
+		errno = ENOENT;
+		return -1;
 	}
 	const struct iovec *dst = r->iov + r->nout;
 	out.unique = w->guest_unique;
