@@ -197,11 +197,14 @@ int virtio_devices_create(struct virtio_devices *v,
 			   errlen))
 			return -1;
 	}
+	if (o->nshares && !(v->share_fds = hostfs_fd_budget_new()))
+		goto nomem;
 	for (int k = 0; k < o->nshares; k++) {
 		const struct share_option *so = &o->share[k];
 		struct hostfs_options ho;
 		hostfs_default_options(&ho, so->path);
 		ho.read_only = so->read_only;
+		ho.fd_budget = v->share_fds;
 		struct fs_backend *be =
 			virtiofs_server_open(&ho, so->tag, loop, err, errlen);
 		if (!be)
@@ -285,6 +288,7 @@ void virtio_devices_free(struct virtio_devices *v)
 		virtio_fs_free(v->fs[k]);
 		v->share_be[k]->ops->close(v->share_be[k]);
 	}
+	hostfs_fd_budget_free(v->share_fds); /* after every share's close */
 	if (v->agent_open)
 		port_socket_close(&v->agent);
 	virtio_console_free(v->con);

@@ -23,6 +23,7 @@
 
 struct block_backend;
 struct event_loop;
+struct hostfs_fd_budget;
 struct machine;
 struct net_backend;
 struct virtio_balloon;
@@ -73,6 +74,9 @@ struct virtio_devices {
 	struct fs_backend *share_be[VIRTIO_SLOTS];
 	struct virtio_fs *fs[VIRTIO_SLOTS];
 	int nshares;
+	/* The host fds all the shares may pin together (hostfs.h): one
+	   budget, or each --share could take 3/4 of the process's fds. */
+	struct hostfs_fd_budget *share_fds;
 	struct ide *ide; /* at most one, on ide_be */
 	struct block_backend *ide_be;
 	struct virtio_net *net[VIRTIO_NET_MAX];

@@ -30,6 +30,27 @@ void hostfs_default_options(struct hostfs_options *o, const char *root)
 	};
 }
 
+struct hostfs_fd_budget *hostfs_fd_budget_new(void)
+{
+	struct hostfs_fd_budget *b = calloc(1, sizeof(*b));
+	if (!b)
+		return NULL;
+	/* Three quarters of the descriptors this process may open (the
+	   rest is for images, sockets, the event loop), at least 64. */
+	struct rlimit rl;
+	rlim_t cur = getrlimit(RLIMIT_NOFILE, &rl) ? 1024 : rl.rlim_cur;
+	if (cur == RLIM_INFINITY || cur > (1u << 30))
+		cur = 1u << 30;
+	b->max = cur / 4 * 3 > 64 ? cur / 4 * 3 : 64;
+	atomic_init(&b->held, 0);
+	return b;
+}
+
+void hostfs_fd_budget_free(struct hostfs_fd_budget *b)
+{
+	free(b);
+}
+
 struct hostfs *hostfs_open(const struct hostfs_options *o, char *err,
 			   size_t errlen)
 {
@@ -57,13 +78,16 @@ struct hostfs *hostfs_open(const struct hostfs_options *o, char *err,
 	struct stat st;
 	struct hostfs *fs = calloc(1, sizeof(*fs));
 	char *path = strdup(o->root);
-	if (!fs || !path || fstat(root_fd, &st) ||
+	struct hostfs_fd_budget *own =
+		o->fd_budget ? NULL : hostfs_fd_budget_new();
+	if (!fs || !path || (!o->fd_budget && !own) || fstat(root_fd, &st) ||
 	    hostfs_inodes_init(&fs->inodes, root_fd, &st) ||
 	    hostfs_handles_init(&fs->handles)) {
 		snprintf(err, errlen, "cannot share %s: out of memory",
 			 o->root);
 		free(fs);
 		free(path);
+		free(own);
 		close(root_fd);
 		close(proc_fd);
 		return NULL;
@@ -75,13 +99,9 @@ struct hostfs *hostfs_open(const struct hostfs_options *o, char *err,
 	fs->root_dev = st.st_dev;
 	fs->root_ino = st.st_ino;
 	fs->privileged = geteuid() == 0;
-	/* Three quarters of the descriptors this process may open (the
-	   rest is for images, sockets, the event loop), at least 64. */
-	struct rlimit rl;
-	rlim_t cur = getrlimit(RLIMIT_NOFILE, &rl) ? 1024 : rl.rlim_cur;
-	if (cur == RLIM_INFINITY || cur > (1u << 30))
-		cur = 1u << 30;
-	fs->max_held_fds = cur / 4 * 3 > 64 ? cur / 4 * 3 : 64;
+	fs->own_budget = own;
+	fs->budget = o->fd_budget ? o->fd_budget : own;
+	fs->opt.fd_budget = fs->budget;
 	return fs;
 }
 
@@ -93,6 +113,7 @@ void hostfs_close(struct hostfs *fs)
 	hostfs_inodes_destroy(&fs->inodes);
 	close(fs->proc_fd);
 	free(fs->root_path);
+	hostfs_fd_budget_free(fs->own_budget);
 	free(fs);
 }
 

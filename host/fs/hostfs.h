@@ -13,7 +13,8 @@
  * at the root. chmod and create silently drop set-ID bits; a write or
  * truncate clears them. Locks are not served (ENOSYS): the client locks
  * locally. Node ids and handles pin host fds, at most 3/4 of
- * RLIMIT_NOFILE (ENFILE past that); DESTROY drops all of them.
+ * RLIMIT_NOFILE for all the hostfs instances sharing one fd budget
+ * (ENFILE past that); DESTROY drops all of them.
  *
  * Thread-safe: several libfuse workers may call into one hostfs at once.
  */
@@ -29,6 +30,15 @@
 
 struct hostfs;
 
+/* The host fds every hostfs of a process may pin together: one budget,
+   so that two or more shares cannot, between them, take every fd of the
+   process. Created by whoever creates the shares; it must outlive them.
+   The limit is 3/4 of RLIMIT_NOFILE at creation (the rest is for images,
+   sockets, the event loop), at least 64. */
+struct hostfs_fd_budget;
+struct hostfs_fd_budget *hostfs_fd_budget_new(void);
+void hostfs_fd_budget_free(struct hostfs_fd_budget *b);
+
 struct hostfs_options {
 	const char *root; /* the shared host folder */
 	bool read_only;	  /* refuse every change with EROFS */
@@ -41,6 +51,9 @@ struct hostfs_options {
 	gid_t map_guest_gid, map_host_gid;
 	/* Attribute and entry timeouts handed to the client, in seconds. */
 	double attr_timeout, entry_timeout;
+	/* Shared with the process's other shares (borrowed); NULL: this
+	   hostfs makes its own. */
+	struct hostfs_fd_budget *fd_budget;
 };
 
 /* Fills o with the defaults (read-write, no xattrs, identity mapping,

@@ -62,7 +62,7 @@ static void finish_new_entry(fuse_req_t req, struct hostfs_inode *dir,
 	if (err)
 		fuse_reply_err(req, err);
 	else
-		fuse_reply_entry(req, &e);
+		hostfs_reply_entry(req, &e);
 }
 
 void hostfs_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
@@ -162,7 +162,7 @@ void hostfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 	if (err)
 		fuse_reply_err(req, err);
 	else
-		fuse_reply_entry(req, &e);
+		hostfs_reply_entry(req, &e);
 }
 
 static void remove_name(fuse_req_t req, fuse_ino_t parent, const char *name,
@@ -286,7 +286,10 @@ void hostfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		return;
 	}
 	if (fuse_reply_create(req, &e, fi)) {
-		/* The client never saw it (interrupted): no one will release. */
+		/* The client never saw it (interrupted, or no room for the
+		   reply): no one will release the handle nor forget the node
+		   id. */
 		hostfs_handle_close(fs, fi->fh, false);
+		hostfs_inode_forget(fs, e.ino, 1);
 	}
 }

@@ -52,10 +52,21 @@ static bool is_dot_or_dotdot(const char *name)
 	return !strcmp(name, ".") || !strcmp(name, "..");
 }
 
+/* The node ids one READDIRPLUS reply counted lookups for: if the reply
+   cannot be sent, the client never learns them and they are forgotten. */
+struct counted {
+	fuse_ino_t *ids;
+	size_t n, cap;
+};
+
 /* Appends one entry at buf; returns its size, which is larger than room
-   when it did not fit (and then nothing was counted for the client). */
+   when it did not fit (and then nothing was counted for the client). 0
+   with *err set when the entry could not be looked up for a reason other
+   than its having vanished (ENFILE, ENOMEM...): the batch stops before
+   it, so that the next READDIRPLUS tries it again. */
 static size_t add_entry(fuse_req_t req, struct hostfs_handle *h, char *buf,
-			size_t room, const struct dirent *de, bool plus)
+			size_t room, const struct dirent *de, bool plus,
+			struct counted *c, int *err)
 {
 	struct hostfs *fs = fuse_req_userdata(req);
 	struct stat st = {
@@ -73,13 +84,32 @@ static size_t add_entry(fuse_req_t req, struct hostfs_handle *h, char *buf,
 
 	/* Node id 0 for "." and "..": the client takes no reference. */
 	struct fuse_entry_param e = {.attr = st};
-	if (!is_dot_or_dotdot(de->d_name) &&
-	    hostfs_lookup_entry(fs, h->inode, de->d_name, &e))
-		return 0; /* gone since the host listed it: skip */
+	if (!is_dot_or_dotdot(de->d_name)) {
+		int lerr = hostfs_lookup_entry(fs, h->inode, de->d_name, &e);
+		if (lerr == ENOENT)
+			return 0; /* gone since the host listed it: skip */
+		if (lerr) {
+			*err = lerr;
+			return 0;
+		}
+	}
+	if (e.ino && c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 32;
+		fuse_ino_t *ids = realloc(c->ids, cap * sizeof(*ids));
+		if (!ids) {
+			hostfs_inode_forget(fs, e.ino, 1);
+			*err = ENOMEM;
+			return 0;
+		}
+		c->ids = ids;
+		c->cap = cap;
+	}
 	size_t n = fuse_add_direntry_plus(req, buf, room, de->d_name, &e,
 					  de->d_off);
 	if (n > room && e.ino)
 		hostfs_inode_forget(fs, e.ino, 1);
+	else if (e.ino)
+		c->ids[c->n++] = e.ino;
 	return n;
 }
 
@@ -102,6 +132,7 @@ static void read_dir(fuse_req_t req, size_t size, off_t off,
 	}
 	size_t used = 0;
 	int err = 0;
+	struct counted c = {0};
 	pthread_mutex_lock(&h->dir_lock);
 	if (off != h->dir_pos) {
 		seekdir(h->dir, off);
@@ -114,9 +145,11 @@ static void read_dir(fuse_req_t req, size_t size, off_t off,
 			err = errno;
 			break;
 		}
-		size_t n = add_entry(req, h, buf + used, size - used, de, plus);
-		if (n > size - used) {
-			/* Read again next time, from where this call began. */
+		size_t n = add_entry(req, h, buf + used, size - used, de, plus,
+				     &c, &err);
+		if (n > size - used || err) {
+			/* Back to just before this entry: the next call
+			   reads it again. */
 			seekdir(h->dir, h->dir_pos);
 			break;
 		}
@@ -127,8 +160,10 @@ static void read_dir(fuse_req_t req, size_t size, off_t off,
 	hostfs_handle_put(fs, h);
 	if (err && !used)
 		fuse_reply_err(req, err);
-	else
-		fuse_reply_buf(req, buf, used);
+	else if (fuse_reply_buf(req, buf, used))
+		for (size_t k = 0; k < c.n; k++)
+			hostfs_inode_forget(fs, c.ids[k], 1);
+	free(c.ids);
 	free(buf);
 }
 

@@ -27,7 +27,7 @@ void hostfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (err)
 		fuse_reply_err(req, err);
 	else
-		fuse_reply_entry(req, &e);
+		hostfs_reply_entry(req, &e);
 }
 
 void hostfs_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)

@@ -66,6 +66,11 @@ struct hostfs_handle_table {
 	uint32_t nfree;
 };
 
+struct hostfs_fd_budget {
+	atomic_uint held; /* fds pinned by every hostfs using it */
+	unsigned max;
+};
+
 struct hostfs {
 	struct hostfs_options opt;
 	char *root_path;
@@ -75,11 +80,12 @@ struct hostfs {
 	bool privileged; /* euid 0: created files are chowned to the client */
 	struct hostfs_inode_table inodes;
 	struct hostfs_handle_table handles;
-	/* Host fds the client's node ids and handles pin, and the most it
-	   may: past that LOOKUP and OPEN answer ENFILE rather than leave the
-	   rest of pvkit without descriptors. */
-	atomic_uint held_fds;
-	unsigned max_held_fds;
+	/* Host fds the client's node ids and handles pin count against
+	   budget (shared by all the process's shares, or own_budget): past
+	   its limit LOOKUP and OPEN answer ENFILE rather than leave the rest
+	   of pvkit without descriptors. */
+	struct hostfs_fd_budget *budget;
+	struct hostfs_fd_budget *own_budget; /* NULL when given one */
 	void *transport;
 };
 
@@ -128,6 +134,10 @@ int hostfs_check_new_name(const char *name);
    client lookup counted. Returns 0 or a positive errno. */
 int hostfs_lookup_entry(struct hostfs *fs, struct hostfs_inode *parent,
 			const char *name, struct fuse_entry_param *e);
+/* Sends e as the entry reply; when it cannot be sent (it did not fit the
+   client's buffer, or the request was interrupted) the client never
+   learns the node id, so the lookup counted for it is taken back. */
+void hostfs_reply_entry(fuse_req_t req, const struct fuse_entry_param *e);
 int hostfs_stat_inode(struct hostfs *fs, const struct hostfs_inode *in,
 		      struct stat *st);
 /* Host ids as the client sees them and back. */

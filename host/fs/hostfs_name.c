@@ -241,3 +241,10 @@ void hostfs_adopt_new_file(struct hostfs *fs, fuse_req_t req, int fd,
 		fchmodat(fs->proc_fd, name, mode | keep, 0);
 	}
 }
+
+void hostfs_reply_entry(fuse_req_t req, const struct fuse_entry_param *e)
+{
+	struct hostfs *fs = fuse_req_userdata(req); /* req dies replying */
+	if (fuse_reply_entry(req, e) && e->ino)
+		hostfs_inode_forget(fs, e->ino, 1);
+}

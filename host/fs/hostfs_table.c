@@ -160,9 +160,9 @@ struct hostfs_inode *hostfs_inode_get(struct hostfs *fs, fuse_ino_t id)
 /* Takes one of the fs's fd budget; false when it is spent. */
 static bool hold_fd(struct hostfs *fs)
 {
-	if (atomic_fetch_add(&fs->held_fds, 1) < fs->max_held_fds)
+	if (atomic_fetch_add(&fs->budget->held, 1) < fs->budget->max)
 		return true;
-	atomic_fetch_sub(&fs->held_fds, 1);
+	atomic_fetch_sub(&fs->budget->held, 1);
 	return false;
 }
 
@@ -174,7 +174,7 @@ static void release_if_unused(struct hostfs *fs, struct hostfs_inode *in)
 		return;
 	hash_remove(t, in);
 	close(in->fd);
-	atomic_fetch_sub(&fs->held_fds, 1);
+	atomic_fetch_sub(&fs->budget->held, 1);
 	in->fd = -1;
 	in->live = false;
 	in->gen = next_gen(in->gen);
@@ -224,7 +224,7 @@ int hostfs_inode_lookup_fd(struct hostfs *fs, int fd, const struct stat *st,
 		}
 		in = inode_alloc(t);
 		if (!in) {
-			atomic_fetch_sub(&fs->held_fds, 1);
+			atomic_fetch_sub(&fs->budget->held, 1);
 			pthread_mutex_unlock(&t->lock);
 			close(fd);
 			return ENOMEM;
@@ -359,7 +359,7 @@ int hostfs_handle_new(struct hostfs *fs, struct hostfs_inode *in, int fd,
 	struct hostfs_handle *h = handle_alloc(t);
 	if (!h) {
 		pthread_mutex_unlock(&t->lock);
-		atomic_fetch_sub(&fs->held_fds, 1);
+		atomic_fetch_sub(&fs->budget->held, 1);
 		hostfs_inode_put(fs, in);
 		return ENOMEM;
 	}
@@ -408,7 +408,7 @@ void hostfs_handle_put(struct hostfs *fs, struct hostfs_handle *h)
 	pthread_mutex_lock(&t->lock);
 	if (--h->refs == 0) {
 		handle_free_resources(h);
-		atomic_fetch_sub(&fs->held_fds, 1);
+		atomic_fetch_sub(&fs->budget->held, 1);
 		in = h->inode;
 		h->inode = NULL;
 		h->gen = next_gen(h->gen);
@@ -448,7 +448,7 @@ void hostfs_forget_client(struct hostfs *fs)
 		h->live = false;
 		if (--h->refs == 0) {
 			handle_free_resources(h);
-			atomic_fetch_sub(&fs->held_fds, 1);
+			atomic_fetch_sub(&fs->budget->held, 1);
 			drop[ndrop++] = h->inode;
 			h->inode = NULL;
 			h->gen = next_gen(h->gen);

@@ -49,7 +49,13 @@ struct worker {
 	pthread_t thread;
 	unsigned index;
 	uint8_t *buf; /* MAX_REQUEST + ZERO_PAD */
-	/* the request being served: unique is pvkit's, 0 when idle */
+	/* the request being served: unique is pvkit's, 0 when idle.
+	   INTERRUPT reads both from the machine thread while this worker
+	   rewrites them: the worker's stores and INTERRUPT's loads are
+	   __atomic (the worker's own reads need not be). guest_unique is
+	   relaxed: the pair may be seen mid-change only between two
+	   requests, where answering an interrupt EAGAIN or not at all are
+	   both right. */
 	uint64_t unique;
 	uint64_t guest_unique;
 	struct fs_request cur;
@@ -80,6 +86,8 @@ struct virtiofs_server {
 	uint64_t epoch; /* bumped by a reset: older work is dropped */
 	uint64_t seq;
 	bool stopping;
+	/* Not under lock: every field is updated and read with __atomic
+	   builtins (workers count without taking the lock). */
 	struct virtiofs_server_stats st;
 
 	struct worker w[VIRTIOFS_WORKERS];
@@ -120,7 +128,7 @@ static struct fuse_session *session_new(struct virtiofs_server *s)
 		fuse_session_destroy(se);
 		return NULL;
 	}
-	s->st.sessions++;
+	__atomic_fetch_add(&s->st.sessions, 1, __ATOMIC_RELAXED);
 	return se;
 }
 
@@ -183,9 +191,15 @@ static ssize_t capture_reply(int fd, struct iovec *iov, int count,
 	const struct fs_request *r = &w->cur;
 	w->replied = true;
 	if (total > r->in_len) {
-		/* the guest asked for more than it left room for */
+		/* The guest asked for more than it left room for: it gets EIO
+		   (its request must complete), and libfuse is told the reply
+		   was not sent so that the fuse_reply_* call fails and hostfs
+		   undoes what the guest never learned (an open handle, lookup
+		   counts). ENOENT is the error libfuse takes quietly, as for
+		   an interrupted request on /dev/fuse. */
 		w->written = error_reply(r, w->guest_unique, EIO);
-		return (ssize_t)total;
+		errno = ENOENT;
+		return -1;
 	}
 	const struct iovec *dst = r->iov + r->nout;
 	out.unique = w->guest_unique;
@@ -232,7 +246,7 @@ static uint32_t serve(struct worker *w, const struct fs_request *r)
 	struct vfs_in_header *h = (struct vfs_in_header *)w->buf;
 	h->unique = unique;
 	w->cur = *r;
-	w->guest_unique = r->hdr.unique;
+	__atomic_store_n(&w->guest_unique, r->hdr.unique, __ATOMIC_RELAXED);
 	w->written = 0;
 	w->replied = false;
 	__atomic_store_n(&w->unique, unique, __ATOMIC_RELEASE);
@@ -320,7 +334,8 @@ static uint32_t interrupt(struct virtiofs_server *s, const struct fs_request *r)
 			return 0;
 	for (unsigned k = 0; k < VIRTIOFS_WORKERS; k++)
 		if (__atomic_load_n(&s->w[k].unique, __ATOMIC_ACQUIRE) &&
-		    s->w[k].guest_unique == in.unique)
+		    __atomic_load_n(&s->w[k].guest_unique, __ATOMIC_RELAXED) ==
+			    in.unique)
 			return 0;
 	return error_reply(r, r->hdr.unique, EAGAIN);
 }
@@ -468,7 +483,13 @@ void virtiofs_server_stats(struct fs_backend *b,
 			   struct virtiofs_server_stats *out)
 {
 	struct virtiofs_server *s = (struct virtiofs_server *)b;
-	pthread_mutex_lock(&s->lock);
-	*out = s->st;
-	pthread_mutex_unlock(&s->lock);
+	/* Each counter on its own: a snapshot, not one consistent cut. */
+	*out = (struct virtiofs_server_stats){
+		.requests = __atomic_load_n(&s->st.requests, __ATOMIC_RELAXED),
+		.replies = __atomic_load_n(&s->st.replies, __ATOMIC_RELAXED),
+		.no_reply = __atomic_load_n(&s->st.no_reply, __ATOMIC_RELAXED),
+		.refused_args =
+			__atomic_load_n(&s->st.refused_args, __ATOMIC_RELAXED),
+		.sessions = __atomic_load_n(&s->st.sessions, __ATOMIC_RELAXED),
+	};
 }

@@ -597,6 +597,54 @@ START_TEST(a_client_cannot_pin_every_host_fd)
 }
 END_TEST
 
+START_TEST(two_shares_share_one_fd_budget)
+{
+	struct rlimit rl;
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	rl.rlim_cur = 128;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	/* Two shares of one process, as `pvkit run --share A --share B`
+	   creates them: one fd budget between them. */
+	struct hostfs_fd_budget *budget = hostfs_fd_budget_new();
+	ck_assert_ptr_nonnull(budget);
+	struct rig a, b;
+	struct hostfs_options o;
+	rig_make_tree(&a);
+	hostfs_default_options(&o, a.share);
+	o.fd_budget = budget;
+	rig_start_with(&a, &o);
+	rig_make_tree(&b);
+	hostfs_default_options(&o, b.share);
+	o.fd_budget = budget;
+	rig_start_with(&b, &o);
+	rig_sh("cd %s/share && for i in $(seq 150); do : > f$i; done", a.tmp);
+	rig_sh("cd %s/share && for i in $(seq 150); do : > f$i; done", b.tmp);
+	int held = 0, other = 0;
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < 150; i++) {
+			char name[16];
+			snprintf(name, sizeof(name), "f%d", i + 1);
+			struct fuse_entry_out e;
+			int err =
+				rig_lookup(k ? &b : &a, FUSE_ROOT_ID, name, &e);
+			held += err == 0;
+			other += err && err != -ENFILE;
+		}
+	/* 3/4 of 128 for both shares together, the rest refused with
+	   ENFILE, and pvkit itself still has descriptors to spare. */
+	ck_assert_int_eq(other, 0);
+	ck_assert_int_le(held, 96);
+	int spare[16];
+	for (int i = 0; i < 16; i++)
+		ck_assert_int_ge(spare[i] = open("/dev/null", O_RDONLY), 0);
+	for (int i = 0; i < 16; i++)
+		close(spare[i]);
+	rig_stop(&a);
+	rig_stop(&b);
+	hostfs_fd_budget_free(budget);
+}
+END_TEST
+
 START_TEST(proc_magic_links_in_the_share_are_not_followed)
 {
 	/* A /proc mounted inside the share (root only: a private mount
@@ -671,6 +719,7 @@ Suite *hostfs_escape_suite(void)
 	tcase_add_test(tc, huge_sizes_are_capped_not_allocated);
 	tcase_add_test(tc, destroy_drops_every_node_id_and_handle);
 	tcase_add_test(tc, a_client_cannot_pin_every_host_fd);
+	tcase_add_test(tc, two_shares_share_one_fd_budget);
 	tcase_add_test(tc, proc_magic_links_in_the_share_are_not_followed);
 	suite_add_tcase(s, tc);
 	return s;

@@ -219,6 +219,75 @@ START_TEST(reply_larger_than_its_chain)
 }
 END_TEST
 
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* A reply that does not fit its chain reaches the guest as EIO: what
+   the reply would have given it (a file handle, a node id) must not stay
+   behind, each pinning a host fd the guest can never release. */
+START_TEST(reply_with_no_room_leaves_no_handle_or_lookup)
+{
+	struct rig *r = rig_new();
+	fuse_init(r);
+	ck_assert_int_eq(call(r, VFS_OP_LOOKUP, 1, NULL, 0, "hello.txt"), 0);
+	uint64_t node =
+		((const struct vfs_entry_out *)reply_body(r, 0))->nodeid;
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && for i in $(seq 100); do : > n$i; done", r->dir);
+	ck_assert_int_eq(system(cmd), 0);
+	int before = count_fds();
+	struct vfs_open_in oi = {O_RDONLY, 0};
+	for (int i = 0; i < 100; i++) {
+		put(r, 0, VFS_OP_OPEN, 9, node, &oi, sizeof(oi), NULL, 16);
+		virtio_dev_notify(r->dev, 1);
+		wait_used(r, 1, NULL, NULL);
+		ck_assert_int_eq(reply(r, 0).error, -EIO);
+	}
+	for (int i = 0; i < 100; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "n%d", i + 1);
+		put(r, 0, VFS_OP_LOOKUP, 9, 1, NULL, 0, name, 16);
+		virtio_dev_notify(r->dev, 1);
+		wait_used(r, 1, NULL, NULL);
+		ck_assert_int_eq(reply(r, 0).error, -EIO);
+	}
+	ck_assert_int_le(count_fds() - before, 5);
+	rig_del(r);
+}
+END_TEST
+
+START_TEST(interrupt_races_workers)
+{
+	struct rig *r = rig_new();
+	fuse_init(r);
+	struct vfs_getattr_in ga = {0};
+	for (int round = 0; round < 30; round++) {
+		for (unsigned k = 0; k < 30; k++)
+			put(r, k, VFS_OP_GETATTR, 100 + k, 1, &ga, sizeof(ga),
+			    NULL, REPLY_ROOM);
+		virtio_dev_notify(r->dev, 1);
+		for (unsigned k = 30; k < 60; k++) {
+			struct vfs_interrupt_in in = {100 + k - 30};
+			put(r, k, VFS_OP_INTERRUPT, 500 + k, 0, &in, sizeof(in),
+			    NULL, REPLY_ROOM);
+			virtio_dev_notify(r->dev, 1);
+			struct virtiofs_server_stats st;
+			virtiofs_server_stats(r->be, &st);
+		}
+		wait_used(r, 60, NULL, NULL);
+	}
+	rig_del(r);
+}
+END_TEST
+
 START_TEST(interrupt_of_nothing_is_eagain)
 {
 	struct rig *r = rig_new();
@@ -297,6 +366,8 @@ Suite *virtio_fs_server_suite(void)
 	tcase_add_test(t, many_in_flight_with_one_guest_unique);
 	tcase_add_test(t, reply_larger_than_its_chain);
 	tcase_add_test(t, interrupt_of_nothing_is_eagain);
+	tcase_add_test(t, interrupt_races_workers);
+	tcase_add_test(t, reply_with_no_room_leaves_no_handle_or_lookup);
 	tcase_add_test(t, destroy_then_init_again);
 	tcase_add_test(t, reset_with_requests_in_flight);
 	suite_add_tcase(s, t);
