@@ -645,6 +645,99 @@ START_TEST(two_shares_share_one_fd_budget)
 }
 END_TEST
 
+START_TEST(readdirplus_stops_at_a_spent_fd_budget_and_resumes)
+{
+	/* Budget 3/4 of 128; filler lookups spend all of it but 5, so a
+	   READDIRPLUS of 20 files can take node ids for only 5 of them. */
+	struct rlimit rl;
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	rl.rlim_cur = 128;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	struct rig r;
+	rig_start(&r);
+	rig_sh("mkdir %s/share/rd %s/share/fill", r.tmp);
+	rig_sh("cd %s/share/rd && for i in $(seq 0 19); do : > e$i; done",
+	       r.tmp);
+	rig_sh("cd %s/share/fill && for i in $(seq 150); do : > f$i; done",
+	       r.tmp);
+	uint64_t rd = rig_lookup_ok(&r, FUSE_ROOT_ID, "rd");
+	uint64_t fill = rig_lookup_ok(&r, FUSE_ROOT_ID, "fill");
+	uint64_t fh;
+	ck_assert_int_eq(rig_open(&r, FUSE_OPENDIR, rd, O_RDONLY, &fh), 0);
+	uint64_t fillers[150];
+	int nfill = 0;
+	for (int i = 0; i < 150; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "f%d", i + 1);
+		struct fuse_entry_out e;
+		int err = rig_lookup(&r, fill, name, &e);
+		ck_assert(err == 0 || err == -ENFILE);
+		if (err)
+			break;
+		fillers[nfill++] = e.nodeid;
+	}
+	ck_assert_int_lt(nfill, 150);
+	ck_assert_int_ge(nfill, 5);
+	struct fuse_forget_in fg = {.nlookup = 1};
+	for (int i = 0; i < 5; i++)
+		rig_call(&r, FUSE_FORGET, fillers[--nfill], &fg, sizeof(fg));
+
+	int seen[20] = {0}, dots = 0, batches = 0;
+	uint64_t off = 0;
+	for (;;) {
+		ck_assert_int_lt(++batches, 30);
+		struct fuse_read_in in = {
+			.fh = fh, .offset = off, .size = 64 << 10};
+		ck_assert_int_eq(
+			rig_call(&r, FUSE_READDIRPLUS, rd, &in, sizeof(in)), 0);
+		size_t len = rig_out_len(&r);
+		if (!len)
+			break;
+		const char *p = rig_out(&r);
+		uint64_t ids[32];
+		int nids = 0, files = 0;
+		for (size_t pos = 0; pos < len;) {
+			const struct fuse_direntplus *d =
+				(const void *)(p + pos);
+			ck_assert_uint_le(pos + FUSE_DIRENTPLUS_SIZE(d), len);
+			char name[64] = {0};
+			ck_assert_uint_lt(d->dirent.namelen, sizeof(name));
+			memcpy(name, d->dirent.name, d->dirent.namelen);
+			off = d->dirent.off;
+			pos += FUSE_DIRENTPLUS_SIZE(d);
+			if (!strcmp(name, ".") || !strcmp(name, "..")) {
+				dots++;
+				continue;
+			}
+			/* Every entry sent is a looked-up one, never a
+			   name without a node id or attributes. */
+			ck_assert_uint_ne(d->entry_out.nodeid, 0);
+			ck_assert(S_ISREG(d->entry_out.attr.mode));
+			ck_assert_uint_eq(d->entry_out.attr.ino, d->dirent.ino);
+			int k;
+			ck_assert_int_eq(sscanf(name, "e%d", &k), 1);
+			ck_assert(k >= 0 && k < 20);
+			seen[k]++;
+			files++;
+			ck_assert_int_lt(nids, 32);
+			ids[nids++] = d->entry_out.nodeid;
+		}
+		/* The budget held 5 node ids: the batch ended at the first
+		   entry it could not look up, not 20 names later. */
+		ck_assert_int_le(files, 5);
+		/* Giving them back lets the next batch go on. */
+		for (int i = 0; i < nids; i++)
+			rig_call(&r, FUSE_FORGET, ids[i], &fg, sizeof(fg));
+	}
+	ck_assert_int_gt(batches, 2);
+	ck_assert_int_eq(dots, 2);
+	for (int k = 0; k < 20; k++)
+		ck_assert_msg(seen[k] == 1, "e%d listed %d times", k, seen[k]);
+	ck_assert_int_eq(rig_release(&r, FUSE_RELEASEDIR, rd, fh), 0);
+	rig_stop(&r);
+}
+END_TEST
+
 START_TEST(proc_magic_links_in_the_share_are_not_followed)
 {
 	/* A /proc mounted inside the share (root only: a private mount
@@ -720,6 +813,7 @@ Suite *hostfs_escape_suite(void)
 	tcase_add_test(tc, destroy_drops_every_node_id_and_handle);
 	tcase_add_test(tc, a_client_cannot_pin_every_host_fd);
 	tcase_add_test(tc, two_shares_share_one_fd_budget);
+	tcase_add_test(tc, readdirplus_stops_at_a_spent_fd_budget_and_resumes);
 	tcase_add_test(tc, proc_magic_links_in_the_share_are_not_followed);
 	suite_add_tcase(s, tc);
 	return s;
