@@ -45,19 +45,25 @@ void hostfs_op_forget_multi(fuse_req_t req, size_t count,
 	fuse_reply_none(req);
 }
 
+/* The attributes of node ino as the client sees them; ESTALE for a node
+   id hostfs did not give out. */
+static int stat_node(struct hostfs *fs, fuse_ino_t ino, struct stat *st)
+{
+	struct hostfs_inode *in = hostfs_inode_get(fs, ino);
+	if (!in)
+		return ESTALE;
+	int err = hostfs_stat_inode(fs, in, st);
+	hostfs_inode_put(fs, in);
+	return err;
+}
+
 void hostfs_op_getattr(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
 	(void)fi;
 	struct hostfs *fs = fuse_req_userdata(req);
-	struct hostfs_inode *in = hostfs_inode_get(fs, ino);
-	if (!in) {
-		fuse_reply_err(req, ESTALE);
-		return;
-	}
 	struct stat st;
-	int err = hostfs_stat_inode(fs, in, &st);
-	hostfs_inode_put(fs, in);
+	int err = stat_node(fs, ino, &st);
 	if (err)
 		fuse_reply_err(req, err);
 	else
@@ -237,14 +243,8 @@ void hostfs_op_statfs(fuse_req_t req, fuse_ino_t ino)
 void hostfs_op_access(fuse_req_t req, fuse_ino_t ino, int mask)
 {
 	struct hostfs *fs = fuse_req_userdata(req);
-	struct hostfs_inode *in = hostfs_inode_get(fs, ino);
-	if (!in) {
-		fuse_reply_err(req, ESTALE);
-		return;
-	}
 	struct stat st;
-	int err = hostfs_stat_inode(fs, in, &st);
-	hostfs_inode_put(fs, in);
+	int err = stat_node(fs, ino, &st);
 	if (!err && (mask & W_OK) && fs->opt.read_only)
 		err = EROFS;
 	if (!err && mask != F_OK) {

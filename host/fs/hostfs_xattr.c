@@ -94,8 +94,9 @@ static void reply_sized(fuse_req_t req, ssize_t n, const char *buf, size_t size)
 		fuse_reply_buf(req, buf, n);
 }
 
-void hostfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
-			size_t size)
+/* GETXATTR (name) and LISTXATTR (name NULL) read the same way. */
+static void read_xattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		       size_t size)
 {
 	char path[64];
 	struct hostfs_inode *in =
@@ -107,7 +108,8 @@ void hostfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		size = HOSTFS_MAX_IO;
 	char *buf = size ? malloc(size) : NULL;
 	ssize_t n = size && !buf ? (errno = ENOMEM, -1)
-				 : getxattr(path, name, buf, size);
+		    : name	 ? getxattr(path, name, buf, size)
+				 : listxattr(path, buf, size);
 	int saved = errno;
 	hostfs_inode_put(fs, in);
 	errno = saved;
@@ -115,22 +117,13 @@ void hostfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	free(buf);
 }
 
+void hostfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+			size_t size)
+{
+	read_xattr(req, ino, name, size);
+}
+
 void hostfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
-	char path[64];
-	struct hostfs_inode *in =
-		xattr_inode(req, ino, false, path, sizeof(path));
-	if (!in)
-		return;
-	struct hostfs *fs = fuse_req_userdata(req);
-	if (size > HOSTFS_MAX_IO)
-		size = HOSTFS_MAX_IO;
-	char *buf = size ? malloc(size) : NULL;
-	ssize_t n = size && !buf ? (errno = ENOMEM, -1)
-				 : listxattr(path, buf, size);
-	int saved = errno;
-	hostfs_inode_put(fs, in);
-	errno = saved;
-	reply_sized(req, n, buf, size);
-	free(buf);
+	read_xattr(req, ino, NULL, size);
 }
