@@ -22,16 +22,7 @@ for model in $MODELS; do
 		"pvkit.httpport=$http pvkit.blobmd5=$sum pvkit.tftp=1 pvkit.guestfwd=pvkit-guestfwd" \
 		"user,model=$model,tftp=$T/www,hostfwd=tcp:127.0.0.1:$fwd_http-:8080,hostfwd=tcp::$fwd_up-:8081,guestfwd=tcp:10.0.2.100:1234-cmd:echo pvkit-guestfwd"
 	pid=$VM_PID
-	if ! wait_line "$name" PVKIT-NET-READY 120 "$pid"; then
-		wait "$pid"
-		if model_missing "$name"; then
-			note "SKIP: model=$model: $(head -n 1 "$T/$name.err")"
-			continue
-		fi
-		bad "$name: the guest never got its servers up"
-		finish_vm "$name" "$pid" net-user
-		continue
-	fi
+	servers_up "$name" "$pid" net-user || continue
 	# hostfwd listens on loopback only, also when the address is left out
 	if ss -ltn "sport = :$fwd_up" | grep -q "127.0.0.1:$fwd_up"; then
 		note "ok: hostfwd tcp::$fwd_up-:8081 listens on 127.0.0.1 only"

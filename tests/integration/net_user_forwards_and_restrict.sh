@@ -46,11 +46,7 @@ boot_vm "$name" "" net-forwards \
 	"pvkit.httpport=$http pvkit.fwdword=pvkit-fwd pvkit.udpword=pvkit-udp-hostfwd pvkit.blobmd5=$sum" \
 	"user,model=$model,restrict=on,guestfwd=tcp:10.0.2.100:1234-tcp:127.0.0.1:$fwd,hostfwd=tcp::$fwd_http-:8080,hostfwd=tcp::$fwd_up-:8081,hostfwd=udp:127.0.0.1:$fwd_udp-:5555"
 pid=$VM_PID
-if ! wait_line "$name" PVKIT-NET-READY 150 "$pid"; then
-	bad "$name: the guest never got its servers up"
-	finish_vm "$name" "$pid" net-forwards
-	exit 1
-fi
+servers_up "$name" "$pid" net-forwards 150 || exit 1
 # UDP: a few datagrams, the guest needs one
 "$PY" - "$fwd_udp" <<'PY'
 import socket, sys, time

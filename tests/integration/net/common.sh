@@ -90,10 +90,6 @@ boot_vm() {
 }
 
 # A model this build lacks makes pvkit refuse at once with "not available".
-model_missing() { # NAME
-	grep -q "not available in this build" "$T/$1.err" 2>/dev/null
-}
-
 # wait_line NAME PATTERN SECONDS PID: the console shows PATTERN, or the
 # VM died / time ran out (then 1).
 wait_line() {
@@ -103,6 +99,16 @@ wait_line() {
 		kill -0 "$pid" 2>/dev/null || { grep -q -- "$pat" "$T/$name.log" && return 0; return 1; }
 		sleep 0.1
 	done
+	return 1
+}
+
+# servers_up NAME PID TEST [SECONDS]: the guest printed PVKIT-NET-READY
+# (its servers listen); else 1, after reporting the failure and the VM's
+# end (finish_vm).
+servers_up() {
+	wait_line "$1" PVKIT-NET-READY "${4:-120}" "$2" && return 0
+	bad "$1: the guest never got its servers up"
+	finish_vm "$1" "$2" "$3"
 	return 1
 }
 
@@ -235,16 +241,7 @@ static_link_test() {
 			"pvkit.ip=$net.15/24 pvkit.peer=$net.1 pvkit.httpport=8000 pvkit.blobmd5=$sum" \
 			"$kind,ifname=$dev,model=$model"
 		pid=$VM_PID
-		if ! wait_line "$name" PVKIT-NET-READY 120 "$pid"; then
-			wait "$pid"
-			if model_missing "$name"; then
-				note "SKIP: model=$model: $(head -n 1 "$T/$name.err")"
-				continue
-			fi
-			bad "$name: the guest never got its servers up"
-			finish_vm "$name" "$pid" net-static
-			continue
-		fi
+		servers_up "$name" "$pid" net-static || continue
 		if host_ping "$ns" "$net.15" 3 >"$T/ping.log" 2>&1; then
 			note "ok: $name: the namespace pings the guest: $(cat "$T/ping.log")"
 		else
